@@ -1,0 +1,130 @@
+import { HttpException } from '@nestjs/common';
+import { DomainError, FieldError, ProblemSlug, RateLimitedError, ServiceUnavailableError, ValidationError } from './errors';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+export interface ProblemResponse {
+  problem: Problem;
+  headers: Record<string, string>;
+}
+
+const STATUS: Record<ProblemSlug, [number, string]> = {
+  validation: [400, 'Invalid request'],
+  'not-found': [404, 'Not found'],
+  unauthorized: [401, 'Unauthorized'],
+  forbidden: [403, 'Forbidden'],
+  'sold-out': [409, 'Sold out'],
+  'already-registered': [409, 'Already registered'],
+  'registration-closed': [409, 'Registration closed'],
+  'idempotency-conflict': [422, 'Idempotency key reused'],
+  conflict: [409, 'Conflict'],
+  'rate-limited': [429, 'Too many requests'],
+  'payload-too-large': [413, 'Payload too large'],
+  'unsupported-media-type': [415, 'Unsupported media type'],
+  'service-unavailable': [503, 'Service unavailable'],
+  internal: [500, 'Internal error'],
+};
+
+const SLUG_BY_STATUS: Record<number, ProblemSlug> = {
+  400: 'validation',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'not-found',
+  406: 'validation',
+  409: 'conflict',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  422: 'validation',
+  429: 'rate-limited',
+  503: 'service-unavailable',
+};
+
+/** Errors that mean "the database is not there right now", from pg, the pool or PostgreSQL itself. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '53300', // too_many_connections
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { code?: string; driverError?: unknown; cause?: unknown };
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|Connection ended|not queryable/i.test(e.message)) {
+    return true;
+  }
+  return isDatabaseUnavailable(e.driverError) || isDatabaseUnavailable(e.cause);
+}
+
+function problem(baseUrl: string, slug: ProblemSlug, detail: string, errors?: FieldError[], status?: number): Problem {
+  const [defaultStatus, title] = STATUS[slug];
+  return {
+    type: `${baseUrl}/problems/${slug}`,
+    title,
+    status: status ?? defaultStatus,
+    detail,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+/** Turns anything thrown while serving a request into a problem+json answer. */
+export function toProblem(error: unknown, baseUrl: string): ProblemResponse {
+  if (error instanceof DomainError) {
+    const headers: Record<string, string> = {};
+    if (error instanceof RateLimitedError) headers['Retry-After'] = String(error.retryAfterSeconds);
+    if (error instanceof ServiceUnavailableError) headers['Retry-After'] = '2';
+    const errors = error instanceof ValidationError ? error.errors : undefined;
+    return { problem: problem(baseUrl, error.slug, error.message, errors), headers };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return toProblem(new ServiceUnavailableError(), baseUrl);
+  }
+  const status = httpStatusOf(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    const slug = SLUG_BY_STATUS[status] ?? 'validation';
+    return { problem: problem(baseUrl, slug, clientMessage(error, status), undefined, status), headers: {} };
+  }
+  return { problem: problem(baseUrl, 'internal', 'An unexpected error occurred'), headers: {} };
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  if (error && typeof error === 'object') {
+    const e = error as { statusCode?: unknown; status?: unknown };
+    const s = typeof e.statusCode === 'number' ? e.statusCode : e.status;
+    if (typeof s === 'number') return s;
+  }
+  return undefined;
+}
+
+function clientMessage(error: unknown, status: number): string {
+  if (status === 404) return 'Resource not found';
+  if (status === 413) return 'The request body is larger than 100 kB';
+  if (error instanceof HttpException) {
+    const r = error.getResponse();
+    if (typeof r === 'object' && r && 'message' in r) {
+      const m = (r as { message: unknown }).message;
+      return Array.isArray(m) ? m.join('; ') : String(m);
+    }
+    return error.message;
+  }
+  return error instanceof Error ? error.message : 'Bad request';
+}

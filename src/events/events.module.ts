@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AdminEventsController } from './admin-events.controller';
+import { EventsAdminService } from './events-admin.service';
+import { EventsController } from './events.controller';
+import { EventsService } from './events.service';
+
+@Module({
+  controllers: [EventsController, AdminEventsController],
+  providers: [EventsService, EventsAdminService],
+  exports: [EventsService],
+})
+export class EventsModule {}

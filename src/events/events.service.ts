@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/env.schema';
+import { isUuid, Page, toPage } from '../common/cursor';
+import { NotFoundError } from '../common/errors';
+import { parseInstant } from '../common/validators';
+import { combineAvailability } from './availability';
+import type { EventStatus, Venue } from './event.entity';
+import { EventView, SessionView } from './dto/views';
+import { ListQueryDto, SessionListQueryDto } from './dto/list-query.dto';
+import { ListFilter, listEventsSql, listSessionsSql, sessionsOfEventsSql } from './events.queries';
+import { eventLinks } from './links';
+import { SESSION_COLUMNS, SessionRow, toSessionView } from './session-row';
+
+export interface EventRow {
+  id: string;
+  slug: string;
+  title: string;
+  summary: string | null;
+  description: string | null;
+  organizer: string | null;
+  category: string | null;
+  tags: string[];
+  venue: Venue | null;
+  online_url: string | null;
+  timezone: string;
+  status: EventStatus;
+  created_at: Date;
+  updated_at: Date;
+  cursor_ts?: string;
+}
+
+const PUBLIC: EventStatus[] = ['published'];
+/** Single reads also show cancelled events, so attendees learn of the cancellation. */
+const PUBLIC_SINGLE: EventStatus[] = ['published', 'cancelled'];
+const ALL: EventStatus[] = ['draft', 'published', 'cancelled'];
+
+/** Reads of events and sessions, for the public and for staff. */
+@Injectable()
+export class EventsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async listSessions(query: SessionListQueryDto, statuses = PUBLIC): Promise<Page<SessionView>> {
+    const now = new Date();
+    const { text, params } = listSessionsSql({ ...this.filter(query, now), statuses, eventId: query.eventId });
+    const rows: SessionRow[] = await this.db.query(text, params);
+    return toPage(rows, query.limit ?? 20, (r) => [r.cursor_ts, r.id], (r) => toSessionView(r, this.config.publicBaseUrl, now));
+  }
+
+  async getSession(id: string, statuses = PUBLIC_SINGLE): Promise<SessionView> {
+    const row = await this.findSessionRow(id, statuses);
+    if (!row) throw new NotFoundError('Session');
+    return toSessionView(row, this.config.publicBaseUrl, new Date());
+  }
+
+  async findSessionRow(id: string, statuses = PUBLIC_SINGLE): Promise<SessionRow | undefined> {
+    if (!isUuid(id)) return undefined;
+    const rows: SessionRow[] = await this.db.query(
+      `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id WHERE s.id = $1 AND e.status = ANY($2::varchar[])`,
+      [id, statuses],
+    );
+    return rows[0];
+  }
+
+  /** `admin` lists every status, and events without sessions when no range is given. */
+  async listEvents(query: ListQueryDto & { status?: EventStatus }, admin = false): Promise<Page<EventView>> {
+    const now = new Date();
+    const ranged = !admin || query.from !== undefined || query.to !== undefined;
+    const filter: ListFilter = {
+      ...this.filter(query, now),
+      ...(ranged ? {} : { from: undefined }),
+      statuses: admin ? (query.status ? [query.status] : ALL) : PUBLIC,
+    };
+    const { text, params } = listEventsSql(filter, ranged);
+    const rows: EventRow[] = await this.db.query(text, params);
+    const limit = query.limit ?? 20;
+    const page = rows.slice(0, limit);
+    const sessions = await this.sessionsByEvent(
+      page.map((e) => e.id),
+      ranged ? filter : {},
+    );
+    return toPage(rows, limit, (r) => [r.cursor_ts as string, r.id], (r) => this.toEventView(r, sessions.get(r.id) ?? []));
+  }
+
+  async getEvent(idOrSlug: string, statuses = PUBLIC_SINGLE): Promise<EventView> {
+    const row = await this.findEventRow(idOrSlug, statuses);
+    if (!row) throw new NotFoundError('Event');
+    const sessions = await this.sessionsByEvent([row.id], {});
+    return this.toEventView(row, sessions.get(row.id) ?? []);
+  }
+
+  async findEventRow(idOrSlug: string, statuses = PUBLIC_SINGLE): Promise<EventRow | undefined> {
+    const column = isUuid(idOrSlug) ? 'id' : 'slug';
+    if (column === 'slug' && !/^[a-z0-9-]{1,120}$/.test(idOrSlug)) return undefined;
+    const rows: EventRow[] = await this.db.query(`SELECT * FROM events WHERE ${column} = $1 AND status = ANY($2::varchar[])`, [
+      column === 'id' ? idOrSlug.toLowerCase() : idOrSlug,
+      statuses,
+    ]);
+    return rows[0];
+  }
+
+  private async sessionsByEvent(eventIds: string[], range: { from?: Date; to?: Date }): Promise<Map<string, SessionView[]>> {
+    const byEvent = new Map<string, SessionView[]>();
+    if (eventIds.length === 0) return byEvent;
+    const { text, params } = sessionsOfEventsSql(eventIds, range);
+    const rows: SessionRow[] = await this.db.query(text, params);
+    const now = new Date();
+    for (const r of rows) {
+      const list = byEvent.get(r.event_id) ?? [];
+      list.push(toSessionView(r, this.config.publicBaseUrl, now));
+      byEvent.set(r.event_id, list);
+    }
+    return byEvent;
+  }
+
+  toEventView(r: EventRow, sessions: SessionView[]): EventView {
+    return {
+      id: r.id,
+      slug: r.slug,
+      title: r.title,
+      summary: r.summary,
+      description: r.description,
+      organizer: r.organizer,
+      category: r.category,
+      tags: r.tags,
+      venue: r.venue,
+      onlineUrl: r.online_url,
+      timezone: r.timezone,
+      status: r.status,
+      sessions,
+      availability: combineAvailability(sessions.map((s) => s.availability)),
+      links: eventLinks(this.config.publicBaseUrl, r),
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    };
+  }
+
+  private filter(query: ListQueryDto, now: Date): Omit<ListFilter, 'statuses'> {
+    return {
+      from: query.from ? parseInstant(query.from) : now,
+      to: query.to ? parseInstant(query.to) : undefined,
+      q: query.q?.trim() || undefined,
+      category: query.category,
+      cursor: query.cursor,
+      limit: query.limit ?? 20,
+    };
+  }
+}

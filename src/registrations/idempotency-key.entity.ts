@@ -1,0 +1,11 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** A stored answer to a registration request; the body is encrypted with a key derived from the Idempotency-Key. */
+@Entity('idempotency_keys')
+export class IdempotencyKeyEntity {
+  @PrimaryColumn({ name: 'key_hash', type: 'bytea' }) keyHash!: Buffer;
+  @Column({ name: 'request_hash', type: 'bytea' }) requestHash!: Buffer;
+  @Column({ name: 'response_status', type: 'smallint', nullable: true }) responseStatus!: number | null;
+  @Column({ name: 'response_body', type: 'bytea', nullable: true }) responseBody!: Buffer | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
