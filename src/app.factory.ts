@@ -1,8 +1,11 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env.schema';
+import { toProblem } from './common/problem';
+import { requestIdOf } from './common/request-id';
 import { setupOpenApi } from './openapi';
 
 export const BODY_LIMIT = 100 * 1024;
@@ -11,13 +14,26 @@ export const BODY_LIMIT = 100 * 1024;
 export async function createApp(config: AppConfig & { databaseUrl: string }): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
+    genReqId: requestIdOf,
     return503OnClosing: true,
     // Keep-alive clients are not allowed to hold a shutdown open.
     forceCloseConnections: 'idle',
+    // Errors raised before routing (e.g. a path that is not valid percent-encoding) skip Nest's filters.
+    frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+      const { problem, headers } = toProblem(error, config.publicBaseUrl);
+      void reply.status(problem.status).headers(headers).type('application/problem+json').send(problem);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-Id', request.id);
+    done();
+  });
+  // Only JSON (and forms) are bodies here; text/plain is a 415, not a string to validate.
+  fastify.removeContentTypeParser('text/plain');
   setupOpenApi(app);
   await app.init();
   return app;

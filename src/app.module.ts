@@ -1,18 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/problem.filter';
+import { requestIdOf } from './common/request-id';
 import { createValidationPipe } from './common/validation.pipe';
 import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/env.schema';
 import { typeormOptions } from './database/typeorm-options';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 @Module({})
 export class AppModule {
@@ -25,13 +23,7 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            // A caller's X-Request-Id is kept when sane, else one is made; either way it is echoed.
-            genReqId: (req, res) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
+            genReqId: requestIdOf,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
           },

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface EmbeddedDatabase {
@@ -27,6 +27,8 @@ export async function startEmbeddedDatabase(options: { dataDir: string; port: nu
   const databaseDir = resolve(options.dataDir, 'postgres');
   const database = options.database ?? 'eventline';
   mkdirSync(options.dataDir, { recursive: true });
+  // PostgreSQL runs as its own user (root may not run it), which must be able to enter the folder.
+  chmodSync(options.dataDir, 0o755);
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   const pg = new EmbeddedPostgres({
     databaseDir,

@@ -14,7 +14,7 @@ export async function resolveDatabase(config: Pick<AppConfig, 'databaseUrl' | 'd
   return startEmbeddedDatabase({ dataDir: config.dataDir, port: await freePort() });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);

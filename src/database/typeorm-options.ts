@@ -18,7 +18,8 @@ export function typeormOptions(url: string, overrides: { poolSize?: number } = {
     migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')],
     migrationsTableName: 'migrations',
     synchronize: false,
-    logging: ['error'],
+    // Failures surface as exceptions and are logged once, by the problem filter.
+    logging: false,
     extra: {
       max: overrides.poolSize ?? 20,
       // Fail fast while the database is away: requests answer 503 instead of hanging.

@@ -1,4 +1,4 @@
-import { availabilityOf } from './availability';
+import { availabilityOf, AvailabilityInput } from './availability';
 import type { Venue } from './event.entity';
 import type { SessionView } from './dto/views';
 import { sessionLinks } from './links';
@@ -50,21 +50,23 @@ export function toSessionView(r: SessionRow, baseUrl: string, now: Date): Sessio
     registrationClosesAt: iso(r.registration_closes_at),
     status: r.event_status === 'cancelled' ? 'cancelled' : r.status,
     sequence: r.sequence,
-    availability: availabilityOf(
-      {
-        status: r.status,
-        eventStatus: r.event_status,
-        startsAt: r.starts_at,
-        endsAt: r.ends_at,
-        capacity: r.capacity,
-        waitlistEnabled: r.waitlist_enabled,
-        registrationOpensAt: r.registration_opens_at,
-        registrationClosesAt: r.registration_closes_at,
-        confirmedCount: r.confirmed_count,
-        waitlistedCount: r.waitlisted_count,
-      },
-      now,
-    ),
+    availability: availabilityOf(availabilityInputOf(r), now),
     links: sessionLinks(baseUrl, r.id),
+  };
+}
+
+/** The availability rules' view of a session row (also used to re-check a locked row before registering). */
+export function availabilityInputOf(r: SessionRow): AvailabilityInput {
+  return {
+    status: r.status,
+    eventStatus: r.event_status,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    capacity: r.capacity,
+    waitlistEnabled: r.waitlist_enabled,
+    registrationOpensAt: r.registration_opens_at,
+    registrationClosesAt: r.registration_closes_at,
+    confirmedCount: r.confirmed_count,
+    waitlistedCount: r.waitlisted_count,
   };
 }
