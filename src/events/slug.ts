@@ -1,6 +1,7 @@
 /** URL slug from a title: lower-case ASCII words joined by dashes, accents folded, at most 100 chars. */
 export function slugify(title: string): string {
   const slug = title
+    .replace(/ß/g, 'ss')
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()

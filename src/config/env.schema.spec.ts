@@ -1,0 +1,64 @@
+import { ConfigError, loadConfig } from './env.schema';
+
+describe('configuration', () => {
+  it('has defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      databaseUrl: undefined,
+      publicBaseUrl: 'http://localhost:3000',
+      admin: undefined,
+      seedDemo: true,
+      rateLimit: true,
+      logLevel: 'info',
+      dataDir: '.data',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db.internal:5432/eventline',
+      PUBLIC_BASE_URL: 'https://events.example.com/',
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'a-long-password',
+      RATE_LIMIT: 'off',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u:p@db.internal:5432/eventline',
+      publicBaseUrl: 'https://events.example.com',
+      admin: { email: 'admin@example.com', password: 'a-long-password' },
+      seedDemo: false,
+      rateLimit: false,
+      logLevel: 'warn',
+    });
+    expect(loadConfig({ PORT: '4000' }).publicBaseUrl).toBe('http://localhost:4000');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x', SEED_DEMO: 'true' }).seedDemo).toBe(true);
+    expect(loadConfig({ SEED_DEMO: 'false' }).seedDemo).toBe(false);
+  });
+
+  it.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '70000' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/x' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'ftp://x' }],
+    ['ADMIN_EMAIL', { ADMIN_EMAIL: 'nope', ADMIN_PASSWORD: 'a-long-password' }],
+    ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'a@b.co', ADMIN_PASSWORD: 'short' }],
+    ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'a@b.co' }],
+    ['SEED_DEMO', { SEED_DEMO: 'maybe' }],
+    ['RATE_LIMIT', { RATE_LIMIT: 'sometimes' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+  ])('a bad %s stops with one line naming it', (name, env) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(name);
+    expect(message).not.toContain('\n');
+  });
+});
