@@ -11,6 +11,7 @@ import type { AppConfig } from './config/env.schema';
 import { typeormOptions } from './database/typeorm-options';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { RegistrationsModule } from './registrations/registrations.module';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
         TypeOrmModule.forRoot(typeormOptions(config.databaseUrl)),
         AuthModule,
         EventsModule,
+        RegistrationsModule,
         HealthModule,
       ],
       providers: [

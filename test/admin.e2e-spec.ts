@@ -7,18 +7,21 @@ describe('staff: auth, roles, events and sessions', () => {
   let f: Factories;
   let admin: string;
   let editor: string;
-  let checkin: string;
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
     t = await createTestApp();
     f = await factories(t);
-    [admin, editor, checkin] = [await t.tokenFor('admin'), f.editorToken, await t.tokenFor('checkin')];
+    [admin, editor] = [await t.tokenFor('admin'), f.editorToken];
   });
   afterAll(() => t.close());
 
   it('logs in with an opaque token stored only as a hash, and logs out', async () => {
-    await t.http.post('/admin/users').set(bearer(admin)).send({ email: 'Door@Example.com', password: 'twelve-chars-ok', role: 'checkin' }).expect(201);
+    await t.http
+      .post('/admin/users')
+      .set(bearer(admin))
+      .send({ email: 'Door@Example.com', password: 'twelve-chars-ok', role: 'checkin' })
+      .expect(201);
     const login = await t.http.post('/auth/login').send({ email: 'door@example.com', password: 'twelve-chars-ok' }).expect(200);
     expect(login.body.accessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(login.body.expiresAt)).toBeGreaterThan(Date.now());
@@ -26,7 +29,9 @@ describe('staff: auth, roles, events and sessions', () => {
     expect(login.body.user.passwordHash).toBeUndefined();
     const stored: { token_hash: Buffer }[] = await t.db.query(`SELECT token_hash FROM staff_tokens`);
     expect(stored.some((r) => r.token_hash.toString('base64url') === login.body.accessToken)).toBe(false);
-    const hashes: { password_hash: string }[] = await t.db.query(`SELECT password_hash FROM staff_users WHERE lower(email) = 'door@example.com'`);
+    const hashes: { password_hash: string }[] = await t.db.query(
+      `SELECT password_hash FROM staff_users WHERE lower(email) = 'door@example.com'`,
+    );
     expect(hashes[0].password_hash).toMatch(/^\$argon2id\$/);
 
     const token = login.body.accessToken;
@@ -37,7 +42,10 @@ describe('staff: auth, roles, events and sessions', () => {
   });
 
   it('rejects wrong credentials with 401 problem+json', async () => {
-    for (const body of [{ email: 'door@example.com', password: 'wrong-password' }, { email: 'nobody@example.com', password: 'whatever-it-is' }]) {
+    for (const body of [
+      { email: 'door@example.com', password: 'wrong-password' },
+      { email: 'nobody@example.com', password: 'whatever-it-is' },
+    ]) {
       const res = await t.http.post('/auth/login').send(body).expect(401);
       expect(res.body.type).toBe('http://eventline.test/problems/unauthorized');
     }
@@ -55,28 +63,59 @@ describe('staff: auth, roles, events and sessions', () => {
     await t.http.get('/admin/events').expect(401);
     await t.http.get('/admin/events').set({ Authorization: 'Bearer not-a-token' }).expect(401);
     await t.http.get('/admin/events').set({ Authorization: 'Basic abc' }).expect(401);
-    await t.http.get('/admin/events').set(bearer('A'.repeat(43))).expect(401);
+    await t.http
+      .get('/admin/events')
+      .set(bearer('A'.repeat(43)))
+      .expect(401);
     await t.http.get('/admin/events').set(bearer(c)).expect(403);
     await t.http.get('/admin/events').set(bearer(e)).expect(200);
     await t.http.get('/admin/events').set(bearer(a)).expect(200);
     await t.http.get('/admin/users').set(bearer(e)).expect(403);
     const users = await t.http.get('/admin/users').set(bearer(a)).expect(200);
     expect(users.body.data.length).toBeGreaterThan(0);
-    await t.http.post('/admin/users').set(bearer(e)).send({ email: 'x@example.com', password: 'twelve-chars-ok', role: 'admin' }).expect(403);
+    await t.http
+      .post('/admin/users')
+      .set(bearer(e))
+      .send({ email: 'x@example.com', password: 'twelve-chars-ok', role: 'admin' })
+      .expect(403);
     const forbidden = await t.http.post('/admin/events').set(bearer(c)).send({ title: 'x', timezone: 'UTC' }).expect(403);
     expect(forbidden.body.type).toBe('http://eventline.test/problems/forbidden');
   });
 
   it('validates staff users', async () => {
-    await t.http.post('/admin/users').set(bearer(admin)).send({ email: 'short@example.com', password: 'short', role: 'editor' }).expect(400);
-    await t.http.post('/admin/users').set(bearer(admin)).send({ email: 'role@example.com', password: 'twelve-chars-ok', role: 'owner' }).expect(400);
-    await t.http.post('/admin/users').set(bearer(admin)).send({ email: 'dup@example.com', password: 'twelve-chars-ok', role: 'editor' }).expect(201);
-    await t.http.post('/admin/users').set(bearer(admin)).send({ email: 'DUP@example.com', password: 'twelve-chars-ok', role: 'editor' }).expect(409);
+    await t.http
+      .post('/admin/users')
+      .set(bearer(admin))
+      .send({ email: 'short@example.com', password: 'short', role: 'editor' })
+      .expect(400);
+    await t.http
+      .post('/admin/users')
+      .set(bearer(admin))
+      .send({ email: 'role@example.com', password: 'twelve-chars-ok', role: 'owner' })
+      .expect(400);
+    await t.http
+      .post('/admin/users')
+      .set(bearer(admin))
+      .send({ email: 'dup@example.com', password: 'twelve-chars-ok', role: 'editor' })
+      .expect(201);
+    await t.http
+      .post('/admin/users')
+      .set(bearer(admin))
+      .send({ email: 'DUP@example.com', password: 'twelve-chars-ok', role: 'editor' })
+      .expect(409);
   });
 
   it('creates a draft with a unique slug, publishes, patches and cancels it with its sessions', async () => {
-    const a = await t.http.post('/admin/events').set(bearer(editor)).send({ title: 'Café Night: Networking!', timezone: 'America/New_York' }).expect(201);
-    const b = await t.http.post('/admin/events').set(bearer(editor)).send({ title: 'Cafe night networking', timezone: 'America/New_York' }).expect(201);
+    const a = await t.http
+      .post('/admin/events')
+      .set(bearer(editor))
+      .send({ title: 'Café Night: Networking!', timezone: 'America/New_York' })
+      .expect(201);
+    const b = await t.http
+      .post('/admin/events')
+      .set(bearer(editor))
+      .send({ title: 'Cafe night networking', timezone: 'America/New_York' })
+      .expect(201);
     expect(a.body).toMatchObject({ slug: 'cafe-night-networking', status: 'draft', tags: [], venue: null, sessions: [] });
     expect(b.body.slug).toBe('cafe-night-networking-2');
 
@@ -85,7 +124,13 @@ describe('staff: auth, roles, events and sessions', () => {
       .set(bearer(editor))
       .send({ startsAt: inDays(7), endsAt: inDays(7, 2), capacity: 30, waitlistEnabled: true })
       .expect(201);
-    expect(session.body).toMatchObject({ timezone: 'America/New_York', capacity: 30, waitlistEnabled: true, sequence: 0, status: 'scheduled' });
+    expect(session.body).toMatchObject({
+      timezone: 'America/New_York',
+      capacity: 30,
+      waitlistEnabled: true,
+      sequence: 0,
+      status: 'scheduled',
+    });
     await t.http.get(`/sessions/${session.body.id}`).expect(404);
 
     const published = await t.http.post(`/admin/events/${a.body.id}/publish`).set(bearer(editor)).expect(200);
@@ -97,7 +142,11 @@ describe('staff: auth, roles, events and sessions', () => {
       .set(bearer(editor))
       .send({ summary: 'Coffee, then contacts', tags: ['coffee'], venue: { name: 'Roastery', city: 'Boston' } })
       .expect(200);
-    expect(patched.body).toMatchObject({ summary: 'Coffee, then contacts', tags: ['coffee'], venue: { name: 'Roastery', city: 'Boston', address: null } });
+    expect(patched.body).toMatchObject({
+      summary: 'Coffee, then contacts',
+      tags: ['coffee'],
+      venue: { name: 'Roastery', city: 'Boston', address: null },
+    });
     // The session inherits the event's place, so its calendar SEQUENCE moves.
     expect(patched.body.sessions[0].sequence).toBe(1);
 
@@ -105,7 +154,11 @@ describe('staff: auth, roles, events and sessions', () => {
     expect(cancelled.body.status).toBe('cancelled');
     expect(cancelled.body.sessions[0]).toMatchObject({ status: 'cancelled', sequence: 2, availability: { state: 'cancelled' } });
     await t.http.post(`/admin/events/${a.body.id}/publish`).set(bearer(editor)).expect(409);
-    await t.http.post(`/admin/events/${a.body.id}/sessions`).set(bearer(editor)).send({ startsAt: inDays(8), endsAt: inDays(8, 1) }).expect(409);
+    await t.http
+      .post(`/admin/events/${a.body.id}/sessions`)
+      .set(bearer(editor))
+      .send({ startsAt: inDays(8), endsAt: inDays(8, 1) })
+      .expect(409);
     const publicView = await t.http.get(`/events/${a.body.slug}`).expect(200);
     expect(publicView.body.status).toBe('cancelled');
   });
@@ -113,11 +166,23 @@ describe('staff: auth, roles, events and sessions', () => {
   it('patches sessions: SEQUENCE grows on time, place or status changes only', async () => {
     const event = await f.event({ status: 'published' });
     const s = await f.session(event.id, { capacity: 10 });
-    const waitlist = await t.http.patch(`/admin/sessions/${s.id}`).set(bearer(editor)).send({ waitlistEnabled: true, capacity: 12 }).expect(200);
+    const waitlist = await t.http
+      .patch(`/admin/sessions/${s.id}`)
+      .set(bearer(editor))
+      .send({ waitlistEnabled: true, capacity: 12 })
+      .expect(200);
     expect(waitlist.body.sequence).toBe(0);
-    const moved = await t.http.patch(`/admin/sessions/${s.id}`).set(bearer(editor)).send({ startsAt: inDays(11), endsAt: inDays(11, 3) }).expect(200);
+    const moved = await t.http
+      .patch(`/admin/sessions/${s.id}`)
+      .set(bearer(editor))
+      .send({ startsAt: inDays(11), endsAt: inDays(11, 3) })
+      .expect(200);
     expect(moved.body.sequence).toBe(1);
-    const venue = await t.http.patch(`/admin/sessions/${s.id}`).set(bearer(editor)).send({ venue: { name: 'Annex' } }).expect(200);
+    const venue = await t.http
+      .patch(`/admin/sessions/${s.id}`)
+      .set(bearer(editor))
+      .send({ venue: { name: 'Annex' } })
+      .expect(200);
     expect(venue.body).toMatchObject({ sequence: 2, venue: { name: 'Annex' } });
     const cancelled = await t.http.post(`/admin/sessions/${s.id}/cancel`).set(bearer(editor)).expect(200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', sequence: 3 });
@@ -141,7 +206,10 @@ describe('staff: auth, roles, events and sessions', () => {
       [`/admin/events/${event.id}/sessions`, { startsAt: inDays(2), endsAt: inDays(3), capacity: -1 }],
       [`/admin/events/${event.id}/sessions`, { startsAt: inDays(2), endsAt: inDays(3), capacity: 1.5 }],
       [`/admin/events/${event.id}/sessions`, { startsAt: inDays(2), endsAt: inDays(3), timezone: 'PST' }],
-      [`/admin/events/${event.id}/sessions`, { startsAt: inDays(2), endsAt: inDays(3), registrationOpensAt: inDays(1), registrationClosesAt: inDays(0) }],
+      [
+        `/admin/events/${event.id}/sessions`,
+        { startsAt: inDays(2), endsAt: inDays(3), registrationOpensAt: inDays(1), registrationClosesAt: inDays(0) },
+      ],
     ];
     for (const [path, body] of cases) {
       const res = await t.http.post(path).set(bearer(editor)).send(body);
@@ -149,7 +217,11 @@ describe('staff: auth, roles, events and sessions', () => {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
     const s = await f.session(event.id);
-    await t.http.patch(`/admin/sessions/${s.id}`).set(bearer(editor)).send({ endsAt: inDays(1) }).expect(400);
+    await t.http
+      .patch(`/admin/sessions/${s.id}`)
+      .set(bearer(editor))
+      .send({ endsAt: inDays(1) })
+      .expect(400);
     await t.http.patch(`/admin/events/${event.id}`).set(bearer(editor)).send({ title: null }).expect(400);
     await t.http.patch(`/admin/events/${event.id}`).set(bearer(editor)).send({ status: 'published' }).expect(400);
     const stored = await t.http.get(`/admin/events/${event.id}`).set(bearer(editor)).expect(200);
@@ -190,7 +262,10 @@ describe('HTTP edges', () => {
     const bad = await t.http.post('/auth/login').set('Content-Type', 'application/json').send('{"email":');
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const proto = await t.http.post('/auth/login').set('Content-Type', 'application/json').send('{"__proto__":{"x":1},"email":"a@b.co","password":"x"}');
+    const proto = await t.http
+      .post('/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"__proto__":{"x":1},"email":"a@b.co","password":"x"}');
     expect(proto.status).toBe(400);
     const text = await t.http.post('/auth/login').set('Content-Type', 'text/plain').send('hello');
     expect(text.status).toBe(415);
@@ -205,7 +280,24 @@ describe('HTTP edges', () => {
     const doc = await t.http.get('/docs-json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     const paths = Object.keys(doc.body.paths);
-    for (const p of ['/events', '/events/{idOrSlug}', '/sessions', '/sessions/{id}', '/auth/login', '/auth/logout', '/admin/users', '/admin/events', '/admin/events/{id}', '/admin/events/{id}/publish', '/admin/events/{id}/cancel', '/admin/events/{id}/sessions', '/admin/sessions/{id}', '/admin/sessions/{id}/cancel', '/health/live', '/health/ready']) {
+    for (const p of [
+      '/events',
+      '/events/{idOrSlug}',
+      '/sessions',
+      '/sessions/{id}',
+      '/auth/login',
+      '/auth/logout',
+      '/admin/users',
+      '/admin/events',
+      '/admin/events/{id}',
+      '/admin/events/{id}/publish',
+      '/admin/events/{id}/cancel',
+      '/admin/events/{id}/sessions',
+      '/admin/sessions/{id}',
+      '/admin/sessions/{id}/cancel',
+      '/health/live',
+      '/health/ready',
+    ]) {
       expect(paths).toContain(p);
     }
     const ui = await t.http.get('/docs').redirects(1);

@@ -7,13 +7,21 @@ import { MAIN, startBuiltServer } from './support/built-server';
 describe('the built server on a fresh machine (no DATABASE_URL)', () => {
   it('starts its embedded PostgreSQL, loads the TBJ demo and serves the three sessions; SIGTERM exits 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'eventline-fresh-'));
-    const server = await startBuiltServer({ DATABASE_URL: undefined, DATA_DIR: dataDir, SEED_DEMO: undefined, ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'a-long-password' });
+    const server = await startBuiltServer({
+      DATABASE_URL: undefined,
+      DATA_DIR: dataDir,
+      SEED_DEMO: undefined,
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'a-long-password',
+    });
     try {
       const res = await fetch(`${server.url}/sessions?from=2020-01-01T00:00:00Z`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { data: { startsAt: string; timezone: string; event: { title: string } }[] };
       expect(body.data).toHaveLength(3);
-      const days = body.data.map((s) => new Intl.DateTimeFormat('en-US', { timeZone: s.timezone, month: 'short', day: '2-digit' }).format(new Date(s.startsAt)));
+      const days = body.data.map((s) =>
+        new Intl.DateTimeFormat('en-US', { timeZone: s.timezone, month: 'short', day: '2-digit' }).format(new Date(s.startsAt)),
+      );
       expect(days).toEqual(['Aug 01', 'Aug 22', 'Aug 29']);
       expect(body.data.every((s) => s.timezone === 'America/Los_Angeles')).toBe(true);
       expect(Date.parse(body.data[0].startsAt)).toBeGreaterThan(Date.now());

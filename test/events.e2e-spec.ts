@@ -64,7 +64,10 @@ describe('public listing: events and sessions', () => {
     expect(byText.body.data.map((e: { id: string }) => e.id)).toEqual([jazz.id]);
     expect(byText.body.data[0].sessions.map((s: { id: string }) => s.id)).toEqual([js.id]);
 
-    const window = await t.http.get('/sessions').query({ from: inDays(30, 1), to: inDays(32) }).expect(200);
+    const window = await t.http
+      .get('/sessions')
+      .query({ from: inDays(30, 1), to: inDays(32) })
+      .expect(200);
     expect(window.body.data.map((s: { id: string }) => s.id)).toEqual([ts.id]);
 
     const byEvent = await t.http.get('/sessions').query({ eventId: talk.id, from: '2020-01-01T00:00:00Z' }).expect(200);
@@ -89,7 +92,13 @@ describe('public listing: events and sessions', () => {
   });
 
   it('answers 404 problem+json for unknown and malformed ids, 400 for bad filters', async () => {
-    for (const path of ['/sessions/00000000-0000-4000-8000-000000000000', '/sessions/not-a-uuid', "/sessions/1'%20OR%201=1", '/events/no-such-event', '/events/Upper%20Case']) {
+    for (const path of [
+      '/sessions/00000000-0000-4000-8000-000000000000',
+      '/sessions/not-a-uuid',
+      "/sessions/1'%20OR%201=1",
+      '/events/no-such-event',
+      '/events/Upper%20Case',
+    ]) {
       const res = await t.http.get(path);
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -99,7 +108,16 @@ describe('public listing: events and sessions', () => {
     const malformed = await t.http.get('/events/%00%ff');
     expect(malformed.status).toBe(400);
     expect(malformed.headers['content-type']).toMatch(/^application\/problem\+json/);
-    for (const query of [{ limit: 0 }, { limit: 101 }, { limit: 'ten' }, { from: 'yesterday' }, { to: '2027-13-45T00:00:00Z' }, { cursor: 'zzz' }, { eventId: 'nope' }, { unknown: 1 }]) {
+    for (const query of [
+      { limit: 0 },
+      { limit: 101 },
+      { limit: 'ten' },
+      { from: 'yesterday' },
+      { to: '2027-13-45T00:00:00Z' },
+      { cursor: 'zzz' },
+      { eventId: 'nope' },
+      { unknown: 1 },
+    ]) {
       const res = await t.http.get('/sessions').query(query);
       expect(res.status).toBe(400);
       expect(res.body.type).toBe('http://eventline.test/problems/validation');
@@ -131,13 +149,19 @@ describe('keyset pagination', () => {
     let cursor: string | undefined;
     let page = 0;
     do {
-      const res = await t.http.get('/sessions').query({ limit: 5, eventId: event.id, ...(cursor ? { cursor } : {}) }).expect(200);
+      const res = await t.http
+        .get('/sessions')
+        .query({ limit: 5, eventId: event.id, ...(cursor ? { cursor } : {}) })
+        .expect(200);
       seen.push(...res.body.data.map((s: { id: string }) => s.id));
       cursor = res.body.nextCursor ?? undefined;
       if (page++ === 0) {
         // Inserted before the cursor position (must not reappear) and after it (must be seen).
         await f.session(event.id, { startsAt: new Date(start - 3600_000).toISOString(), endsAt: new Date(start).toISOString() });
-        const later = await f.session(event.id, { startsAt: new Date(start + 10 * 3600_000).toISOString(), endsAt: new Date(start + 11 * 3600_000).toISOString() });
+        const later = await f.session(event.id, {
+          startsAt: new Date(start + 10 * 3600_000).toISOString(),
+          endsAt: new Date(start + 11 * 3600_000).toISOString(),
+        });
         original.push(later.id);
       }
     } while (cursor);

@@ -33,9 +33,21 @@ describe('cursors', () => {
 
   it('makes a page from limit+1 rows', () => {
     const rows = [1, 2, 3].map((n) => ({ n, ts: `2027-08-0${n}T00:00:00Z`, id }));
-    const page = toPage(rows, 2, (r) => [r.ts, r.id], (r) => r.n);
+    const page = toPage(
+      rows,
+      2,
+      (r) => [r.ts, r.id],
+      (r) => r.n,
+    );
     expect(page.data).toEqual([1, 2]);
     expect(decodeCursor(page.nextCursor as string)).toEqual(['2027-08-02T00:00:00Z', id]);
-    expect(toPage(rows, 3, (r) => [r.ts, r.id], (r) => r.n).nextCursor).toBeNull();
+    expect(
+      toPage(
+        rows,
+        3,
+        (r) => [r.ts, r.id],
+        (r) => r.n,
+      ).nextCursor,
+    ).toBeNull();
   });
 });

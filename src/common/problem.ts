@@ -68,7 +68,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const e = error as Error & { code?: string; driverError?: unknown; cause?: unknown };
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
-  if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|Connection ended|not queryable/i.test(e.message)) {
+  if (
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|Connection ended|not queryable/i.test(
+      e.message,
+    )
+  ) {
     return true;
   }
   return isDatabaseUnavailable(e.driverError) || isDatabaseUnavailable(e.cause);

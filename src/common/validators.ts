@@ -36,7 +36,10 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
       name: 'isInstant',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be an ISO 8601 timestamp with an offset, e.g. 2027-08-01T18:00:00-07:00`, ...options },
+      options: {
+        message: `${String(propertyName)} must be an ISO 8601 timestamp with an offset, e.g. 2027-08-01T18:00:00-07:00`,
+        ...options,
+      },
       validator: { validate: (v: unknown) => parseInstant(v) !== undefined },
     });
 }

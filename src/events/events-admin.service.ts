@@ -65,7 +65,10 @@ export class EventsAdminService {
         const id = await this.db.transaction(async (m) => {
           const taken: { slug: string }[] = await m.query(`SELECT slug FROM events WHERE slug = $1 OR slug LIKE $2`, [base, `${base}-%`]);
           const event = m.create(EventEntity, {
-            slug: uniqueSlug(base, taken.map((t) => t.slug)),
+            slug: uniqueSlug(
+              base,
+              taken.map((t) => t.slug),
+            ),
             title: dto.title,
             summary: dto.summary ?? null,
             description: dto.description ?? null,

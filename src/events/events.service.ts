@@ -49,7 +49,12 @@ export class EventsService {
     const now = new Date();
     const { text, params } = listSessionsSql({ ...this.filter(query, now), statuses, eventId: query.eventId });
     const rows: SessionRow[] = await this.db.query(text, params);
-    return toPage(rows, query.limit ?? 20, (r) => [r.cursor_ts, r.id], (r) => toSessionView(r, this.config.publicBaseUrl, now));
+    return toPage(
+      rows,
+      query.limit ?? 20,
+      (r) => [r.cursor_ts, r.id],
+      (r) => toSessionView(r, this.config.publicBaseUrl, now),
+    );
   }
 
   async getSession(id: string, statuses = PUBLIC_SINGLE): Promise<SessionView> {
@@ -84,7 +89,12 @@ export class EventsService {
       page.map((e) => e.id),
       ranged ? filter : {},
     );
-    return toPage(rows, limit, (r) => [r.cursor_ts as string, r.id], (r) => this.toEventView(r, sessions.get(r.id) ?? []));
+    return toPage(
+      rows,
+      limit,
+      (r) => [r.cursor_ts as string, r.id],
+      (r) => this.toEventView(r, sessions.get(r.id) ?? []),
+    );
   }
 
   async getEvent(idOrSlug: string, statuses = PUBLIC_SINGLE): Promise<EventView> {

@@ -6,8 +6,15 @@ export interface Factories {
   event(overrides?: Record<string, unknown>): Promise<{ id: string; slug: string; [k: string]: unknown }>;
   session(eventId: string, overrides?: Record<string, unknown>): Promise<{ id: string; [k: string]: unknown }>;
   /** A published event with one session; session overrides go to the session. */
-  publishedSession(overrides?: Record<string, unknown>, eventOverrides?: Record<string, unknown>): Promise<{ id: string; eventId: string; [k: string]: unknown }>;
-  register(sessionId: string, body?: Partial<{ name: string; email: string }>, headers?: Record<string, string>): Promise<import('supertest').Response>;
+  publishedSession(
+    overrides?: Record<string, unknown>,
+    eventOverrides?: Record<string, unknown>,
+  ): Promise<{ id: string; eventId: string; [k: string]: unknown }>;
+  register(
+    sessionId: string,
+    body?: Partial<{ name: string; email: string }>,
+    headers?: Record<string, string>,
+  ): Promise<import('supertest').Response>;
 }
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -39,7 +39,11 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
     async tokenFor(role) {
       const email = `${role}-${++users}-${Date.now()}@staff.test`;
       const password = 'a-long-enough-password';
-      await db.query(`INSERT INTO staff_users (email, password_hash, role) VALUES ($1, $2, $3)`, [email, await hashPassword(password), role]);
+      await db.query(`INSERT INTO staff_users (email, password_hash, role) VALUES ($1, $2, $3)`, [
+        email,
+        await hashPassword(password),
+        role,
+      ]);
       const res = await http.post('/auth/login').send({ email, password }).expect(200);
       return res.body.accessToken as string;
     },

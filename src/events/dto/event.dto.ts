@@ -10,15 +10,25 @@ export class CreateEventDto {
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(500) summary?: string | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(20000) description?: string | null;
   @ApiPropertyOptional({ nullable: true, example: 'TBJ' }) @IsOptional() @IsString() @MaxLength(200) organizer?: string | null;
-  @ApiPropertyOptional({ nullable: true, example: 'business' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(64) category?: string | null;
+  @ApiPropertyOptional({ nullable: true, example: 'business' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(64) category?:
+    string | null;
   @ApiPropertyOptional({ type: [String] })
-  @OptionalNotNull() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(50, { each: true })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(50, { each: true })
   tags?: string[];
   @ApiPropertyOptional({ type: VenueDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => VenueDto) venue?: VenueDto | null;
   @ApiPropertyOptional({ nullable: true, example: 'https://meet.example.com/abc' })
-  @IsOptional() @IsString() @MaxLength(2048) @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
   onlineUrl?: string | null;
-  @ApiPropertyOptional({ enum: ['draft', 'published'], default: 'draft' }) @OptionalNotNull() @IsIn(['draft', 'published']) status?: 'draft' | 'published';
+  @ApiPropertyOptional({ enum: ['draft', 'published'], default: 'draft' }) @OptionalNotNull() @IsIn(['draft', 'published']) status?:
+    'draft' | 'published';
 }
 
 export class UpdateEventDto extends PartialType(CreateEventDto) {

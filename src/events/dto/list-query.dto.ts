@@ -5,14 +5,24 @@ import { IsInstant } from '../../common/validators';
 import { IsUUID } from 'class-validator';
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
   @ApiPropertyOptional({ description: 'Opaque, from the previous page' }) @IsOptional() @IsString() @MaxLength(512) cursor?: string;
 }
 
 export class ListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Sessions starting at or after (default: now)' }) @IsOptional() @IsInstant() from?: string;
   @ApiPropertyOptional({ description: 'Sessions starting before' }) @IsOptional() @IsInstant() to?: string;
-  @ApiPropertyOptional({ description: 'Full-text search over title, summary and description' }) @IsOptional() @IsString() @MaxLength(200) q?: string;
+  @ApiPropertyOptional({ description: 'Full-text search over title, summary and description' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) category?: string;
 }
 
@@ -21,5 +31,6 @@ export class SessionListQueryDto extends ListQueryDto {
 }
 
 export class AdminEventListQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ enum: ['draft', 'published', 'cancelled'] }) @IsOptional() @IsIn(['draft', 'published', 'cancelled']) status?: 'draft' | 'published' | 'cancelled';
+  @ApiPropertyOptional({ enum: ['draft', 'published', 'cancelled'] }) @IsOptional() @IsIn(['draft', 'published', 'cancelled']) status?:
+    'draft' | 'published' | 'cancelled';
 }

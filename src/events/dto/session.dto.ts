@@ -9,9 +9,16 @@ export class CreateSessionDto {
   @ApiProperty({ example: '2027-08-01T20:00:00-07:00' }) @IsInstant() endsAt!: string;
   @ApiPropertyOptional({ description: "Defaults to the event's" }) @OptionalNotNull() @IsIanaTimezone() timezone?: string;
   @ApiPropertyOptional({ type: VenueDto, nullable: true, description: "Null: the event's venue" })
-  @IsOptional() @ValidateNested() @Type(() => VenueDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => VenueDto)
   venue?: VenueDto | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Null or omitted: unlimited' }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) capacity?: number | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Null or omitted: unlimited' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  capacity?: number | null;
   @ApiPropertyOptional({ default: false }) @OptionalNotNull() @IsBoolean() waitlistEnabled?: boolean;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInstant() registrationOpensAt?: string | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInstant() registrationClosesAt?: string | null;
