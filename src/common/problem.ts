@@ -98,10 +98,11 @@ export function toProblem(error: unknown, baseUrl: string): ProblemResponse {
     const errors = error instanceof ValidationError ? error.errors : undefined;
     return { problem: problem(baseUrl, error.slug, error.message, errors), headers };
   }
-  if (isDatabaseUnavailable(error)) {
+  const status = httpStatusOf(error);
+  // The readiness check reports an unreachable database as an HTTP 503.
+  if (isDatabaseUnavailable(error) || status === 503) {
     return toProblem(new ServiceUnavailableError(), baseUrl);
   }
-  const status = httpStatusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {
     const slug = SLUG_BY_STATUS[status] ?? 'validation';
     return { problem: problem(baseUrl, slug, clientMessage(error, status), undefined, status), headers: {} };

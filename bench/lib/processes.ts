@@ -1,0 +1,151 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort } from './ports';
+
+export type TargetName = 'service' | 'baseline';
+
+/** A server under test, running as a child `node` process. */
+export interface ServerProcess {
+  name: TargetName;
+  url: string;
+  pid: number;
+  /** Peak resident memory so far (VmHWM), in MiB; null where /proc is missing. */
+  peakRssMiB(): number | null;
+  /** Null while running; else how it ended and its last output. */
+  exitReport(): string | null;
+  /** Resolves once the process has used almost no CPU for a while (requests left over from a run are done). */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The repository root, from bench/dist/lib. */
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+export const SERVICE_ENTRY = join(REPO_ROOT, 'dist', 'src', 'main.js');
+const BASELINE_ENTRY = join(__dirname, '..', 'baseline', 'server.js');
+
+export function serviceIsBuilt(): boolean {
+  return existsSync(SERVICE_ENTRY);
+}
+
+/** The service from its production build, as `npm run start:prod` runs it, minus rate limits and chatter. */
+export function startService(env: { DATABASE_URL: string }): Promise<ServerProcess> {
+  return startServer('service', SERVICE_ENTRY, {
+    RATE_LIMIT: 'off',
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    NODE_ENV: 'production',
+    ...env,
+  });
+}
+
+export function startBaseline(env: { DATABASE_URL: string }): Promise<ServerProcess> {
+  return startServer('baseline', BASELINE_ENTRY, { NODE_ENV: 'production', ...env });
+}
+
+async function startServer(name: TargetName, entry: string, env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [entry], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, PORT: String(port), PUBLIC_BASE_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = new OutputTail();
+  child.stdout?.on('data', (b: Buffer) => output.push(b));
+  child.stderr?.on('data', (b: Buffer) => output.push(b));
+  let exitReport: string | null = null;
+  const exited = new Promise<number | null>((done) =>
+    child.once('exit', (code, signal) => {
+      exitReport = `${name} exited (${signal ?? `code ${code}`})\n--- last output ---\n${output.text()}`;
+      done(code);
+    }),
+  );
+  try {
+    await waitUntilReady(`${url}/health/live`, exited, 60_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${name} did not start: ${(err as Error).message}\n--- last output ---\n${output.text()}`);
+  }
+  return {
+    name,
+    url,
+    pid: child.pid!,
+    peakRssMiB: () => readPeakRss(child.pid!),
+    exitReport: () => exitReport,
+    settle: () => waitForIdle(child.pid!),
+    stop: () => stopChild(child, exited),
+  };
+}
+
+async function waitUntilReady(url: string, exited: Promise<number | null>, timeoutMs: number): Promise<void> {
+  let gone: number | null | undefined;
+  void exited.then((code) => (gone = code));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (gone !== undefined) throw new Error(`exited with code ${gone}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`no 200 from ${url} within ${timeoutMs / 1000}s`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat; null where unreadable. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function waitForIdle(pid: number, timeoutMs = 120_000): Promise<void> {
+  const intervalMs = 250;
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  let last = cpuSeconds(pid);
+  while (last !== null && quiet < 2 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    const now = cpuSeconds(pid);
+    if (now === null) return;
+    quiet = now - last < (intervalMs / 1000) * 0.05 ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+function readPeakRss(pid: number): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps the last lines a child printed, for the error message when it fails to start. */
+class OutputTail {
+  private lines: string[] = [];
+  push(chunk: Buffer): void {
+    this.lines.push(...chunk.toString('utf8').split('\n'));
+    if (this.lines.length > 40) this.lines = this.lines.slice(-40);
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}

@@ -1,0 +1,169 @@
+import { Client } from 'pg';
+import { startBuiltServer, BuiltServer } from './support/built-server';
+import { RestartablePostgres } from './support/restartable-postgres';
+
+/**
+ * Fault tests on the built server (what production runs) over an embedded PostgreSQL that the
+ * test stops and starts while registrations flow.
+ */
+const ADMIN = { email: 'admin@example.com', password: 'a-long-enough-password' };
+
+async function json(res: Response): Promise<Record<string, unknown>> {
+  return (await res.json()) as Record<string, unknown>;
+}
+
+async function staffToken(url: string): Promise<string> {
+  const res = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  return (await json(res)).accessToken as string;
+}
+
+async function createSession(url: string, token: string, session: Record<string, unknown>): Promise<string> {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const event = await json(
+    await fetch(`${url}/admin/events`, { method: 'POST', headers, body: JSON.stringify({ title: 'Fault drill', timezone: 'UTC', status: 'published' }) }),
+  );
+  const day = 86_400_000;
+  const body = { startsAt: new Date(Date.now() + day).toISOString(), endsAt: new Date(Date.now() + day + 3600_000).toISOString(), ...session };
+  const created = await json(await fetch(`${url}/admin/events/${event.id}/sessions`, { method: 'POST', headers, body: JSON.stringify(body) }));
+  return created.id as string;
+}
+
+interface Outcome {
+  status: number;
+  ms: number;
+  id?: string;
+  retryAfter: string | null;
+  at: number;
+}
+
+/** Sends registrations from `workers` concurrent loops until `until()` says stop. */
+async function registrationLoad(url: string, sessionId: string, workers: number, until: () => boolean): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (!until()) {
+        const i = n++;
+        const started = Date.now();
+        try {
+          const res = await fetch(`${url}/sessions/${sessionId}/registrations`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `Load ${i}`, email: `load${i}@example.com` }),
+            signal: AbortSignal.timeout(15_000),
+          });
+          const body = await json(res);
+          outcomes.push({ status: res.status, ms: Date.now() - started, id: body.id as string | undefined, retryAfter: res.headers.get('retry-after'), at: started });
+        } catch {
+          outcomes.push({ status: 0, ms: Date.now() - started, retryAfter: null, at: started });
+        }
+      }
+    }),
+  );
+  return outcomes;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await check().catch(() => false)) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const ready = (url: string) => async () => (await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) })).status === 200;
+const notReady = (url: string) => async () => (await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) })).status === 503;
+
+describe('faults', () => {
+  let pg: RestartablePostgres;
+  let server: BuiltServer | undefined;
+
+  beforeEach(async () => {
+    pg = await RestartablePostgres.start();
+  });
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+    await pg.exit();
+  });
+
+  it('a database restart under load: 503 with Retry-After within 2 s, recovery within 2 s, every 201 kept', async () => {
+    server = await startBuiltServer({ DATABASE_URL: pg.url, RATE_LIMIT: 'off', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    const url = server.url;
+    const sessionId = await createSession(url, await staffToken(url), { capacity: null });
+
+    let done = false;
+    const load = registrationLoad(url, sessionId, 8, () => done);
+    await new Promise((r) => setTimeout(r, 1000));
+
+    const stoppedAt = Date.now();
+    await pg.stop();
+    const downAfter = await waitFor(notReady(url), 2000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const downOutcomes = await registrationLoad(url, sessionId, 4, (() => { let k = 0; return () => k++ >= 4; })());
+    for (const o of downOutcomes) {
+      expect(o.status).toBe(503);
+      expect(o.retryAfter).not.toBeNull();
+      expect(o.ms).toBeLessThan(2000);
+    }
+
+    const startedAt = Date.now();
+    await pg.restart();
+    const upAfter = await waitFor(ready(url), 2000);
+    await new Promise((r) => setTimeout(r, 1000));
+    done = true;
+    const outcomes = await load;
+
+    // Nothing hung: every request answered within the contract's bound, failures were 503s.
+    expect(outcomes.every((o) => o.ms < 10_000)).toBe(true);
+    expect(outcomes.filter((o) => o.status !== 201 && o.status !== 503)).toEqual([]);
+    expect(outcomes.filter((o) => o.at > stoppedAt && o.at < startedAt && o.status === 503).length).toBeGreaterThan(0);
+    const afterRecovery = outcomes.filter((o) => o.at > startedAt + upAfter);
+    expect(afterRecovery.some((o) => o.status === 201)).toBe(true);
+
+    const created = outcomes.filter((o) => o.status === 201).map((o) => o.id as string);
+    const client = new Client({ connectionString: pg.url });
+    await client.connect();
+    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM registrations WHERE id = ANY($1::uuid[])`, [created]);
+    const counters = await client.query<{ confirmed_count: number; rows: number }>(
+      `SELECT s.confirmed_count, (SELECT count(*)::int FROM registrations r WHERE r.session_id = s.id AND r.status = 'confirmed') AS rows FROM sessions s WHERE s.id = $1`,
+      [sessionId],
+    );
+    await client.end();
+    expect(rows[0].n).toBe(created.length);
+    expect(counters.rows[0].confirmed_count).toBe(counters.rows[0].rows);
+    expect(downAfter).toBeLessThan(2000);
+    expect(upAfter).toBeLessThan(2000);
+  });
+
+  it('SIGTERM under load: requests in flight finish and the process exits 0', async () => {
+    server = await startBuiltServer({ DATABASE_URL: pg.url, RATE_LIMIT: 'off', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    const url = server.url;
+    const sessionId = await createSession(url, await staffToken(url), { capacity: null });
+    const inFlight = Array.from({ length: 40 }, (_, i) =>
+      fetch(`${url}/sessions/${sessionId}/registrations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close' },
+        body: JSON.stringify({ name: `Drain ${i}`, email: `drain${i}@example.com` }),
+      }).then(
+        (res) => res.status,
+        () => 0,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    const exit = server.stop();
+    const statuses = await Promise.all(inFlight);
+    expect(await exit).toBe(0);
+    server = undefined;
+    // Requests that reached the server finished with an answer; the rest were refused at the door.
+    const answered = statuses.filter((s) => s !== 0);
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    const client = new Client({ connectionString: pg.url });
+    await client.connect();
+    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM registrations`);
+    await client.end();
+    expect(rows[0].n).toBe(statuses.filter((s) => s === 201).length);
+  });
+});
