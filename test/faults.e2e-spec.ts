@@ -13,18 +13,32 @@ async function json(res: Response): Promise<Record<string, unknown>> {
 }
 
 async function staffToken(url: string): Promise<string> {
-  const res = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const res = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
   return (await json(res)).accessToken as string;
 }
 
 async function createSession(url: string, token: string, session: Record<string, unknown>): Promise<string> {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const event = await json(
-    await fetch(`${url}/admin/events`, { method: 'POST', headers, body: JSON.stringify({ title: 'Fault drill', timezone: 'UTC', status: 'published' }) }),
+    await fetch(`${url}/admin/events`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ title: 'Fault drill', timezone: 'UTC', status: 'published' }),
+    }),
   );
   const day = 86_400_000;
-  const body = { startsAt: new Date(Date.now() + day).toISOString(), endsAt: new Date(Date.now() + day + 3600_000).toISOString(), ...session };
-  const created = await json(await fetch(`${url}/admin/events/${event.id}/sessions`, { method: 'POST', headers, body: JSON.stringify(body) }));
+  const body = {
+    startsAt: new Date(Date.now() + day).toISOString(),
+    endsAt: new Date(Date.now() + day + 3600_000).toISOString(),
+    ...session,
+  };
+  const created = await json(
+    await fetch(`${url}/admin/events/${event.id}/sessions`, { method: 'POST', headers, body: JSON.stringify(body) }),
+  );
   return created.id as string;
 }
 
@@ -53,7 +67,13 @@ async function registrationLoad(url: string, sessionId: string, workers: number,
             signal: AbortSignal.timeout(15_000),
           });
           const body = await json(res);
-          outcomes.push({ status: res.status, ms: Date.now() - started, id: body.id as string | undefined, retryAfter: res.headers.get('retry-after'), at: started });
+          outcomes.push({
+            status: res.status,
+            ms: Date.now() - started,
+            id: body.id as string | undefined,
+            retryAfter: res.headers.get('retry-after'),
+            at: started,
+          });
         } catch {
           outcomes.push({ status: 0, ms: Date.now() - started, retryAfter: null, at: started });
         }
@@ -101,7 +121,15 @@ describe('faults', () => {
     await pg.stop();
     const downAfter = await waitFor(notReady(url), 2000);
     await new Promise((r) => setTimeout(r, 1500));
-    const downOutcomes = await registrationLoad(url, sessionId, 4, (() => { let k = 0; return () => k++ >= 4; })());
+    const downOutcomes = await registrationLoad(
+      url,
+      sessionId,
+      4,
+      (() => {
+        let k = 0;
+        return () => k++ >= 4;
+      })(),
+    );
     for (const o of downOutcomes) {
       expect(o.status).toBe(503);
       expect(o.retryAfter).not.toBeNull();
@@ -125,7 +153,9 @@ describe('faults', () => {
     const created = outcomes.filter((o) => o.status === 201).map((o) => o.id as string);
     const client = new Client({ connectionString: pg.url });
     await client.connect();
-    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM registrations WHERE id = ANY($1::uuid[])`, [created]);
+    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM registrations WHERE id = ANY($1::uuid[])`, [
+      created,
+    ]);
     const counters = await client.query<{ confirmed_count: number; rows: number }>(
       `SELECT s.confirmed_count, (SELECT count(*)::int FROM registrations r WHERE r.session_id = s.id AND r.status = 'confirmed') AS rows FROM sessions s WHERE s.id = $1`,
       [sessionId],
