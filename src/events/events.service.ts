@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
+import { SqlClient } from '../database/sql-client';
 import { isUuid, Page, toPage } from '../common/cursor';
 import { NotFoundError } from '../common/errors';
 import { parseInstant } from '../common/validators';
@@ -41,14 +40,14 @@ const ALL: EventStatus[] = ['draft', 'published', 'cancelled'];
 @Injectable()
 export class EventsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: SqlClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async listSessions(query: SessionListQueryDto, statuses = PUBLIC): Promise<Page<SessionView>> {
     const now = new Date();
     const { text, params } = listSessionsSql({ ...this.filter(query, now), statuses, eventId: query.eventId });
-    const rows: SessionRow[] = await this.db.query(text, params);
+    const rows = await this.db.query<SessionRow>(text, params);
     return toPage(
       rows,
       query.limit ?? 20,
@@ -65,7 +64,7 @@ export class EventsService {
 
   async findSessionRow(id: string, statuses = PUBLIC_SINGLE): Promise<SessionRow | undefined> {
     if (!isUuid(id)) return undefined;
-    const rows: SessionRow[] = await this.db.query(
+    const rows = await this.db.query<SessionRow>(
       `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id WHERE s.id = $1 AND e.status = ANY($2::varchar[])`,
       [id, statuses],
     );
@@ -82,7 +81,7 @@ export class EventsService {
       statuses: admin ? (query.status ? [query.status] : ALL) : PUBLIC,
     };
     const { text, params } = listEventsSql(filter, ranged);
-    const rows: EventRow[] = await this.db.query(text, params);
+    const rows = await this.db.query<EventRow>(text, params);
     const limit = query.limit ?? 20;
     const page = rows.slice(0, limit);
     const sessions = await this.sessionsByEvent(
@@ -107,7 +106,7 @@ export class EventsService {
   async findEventRow(idOrSlug: string, statuses = PUBLIC_SINGLE): Promise<EventRow | undefined> {
     const column = isUuid(idOrSlug) ? 'id' : 'slug';
     if (column === 'slug' && !/^[a-z0-9-]{1,120}$/.test(idOrSlug)) return undefined;
-    const rows: EventRow[] = await this.db.query(`SELECT * FROM events WHERE ${column} = $1 AND status = ANY($2::varchar[])`, [
+    const rows = await this.db.query<EventRow>(`SELECT * FROM events WHERE ${column} = $1 AND status = ANY($2::varchar[])`, [
       column === 'id' ? idOrSlug.toLowerCase() : idOrSlug,
       statuses,
     ]);
@@ -118,7 +117,7 @@ export class EventsService {
     const byEvent = new Map<string, SessionView[]>();
     if (eventIds.length === 0) return byEvent;
     const { text, params } = sessionsOfEventsSql(eventIds, range);
-    const rows: SessionRow[] = await this.db.query(text, params);
+    const rows = await this.db.query<SessionRow>(text, params);
     const now = new Date();
     for (const r of rows) {
       const list = byEvent.get(r.event_id) ?? [];

@@ -1,0 +1,45 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+
+/**
+ * Plain SQL on TypeORM's own `pg` pool, for the hot paths (listings, registering, feeds): the
+ * same connections and configuration, without a QueryRunner per statement. Entities and the
+ * repository API remain for staff CRUD, where clarity beats microseconds.
+ */
+@Injectable()
+export class SqlClient {
+  private readonly pool: Pool;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.pool = (dataSource.driver as PostgresDriver).master as Pool;
+  }
+
+  async query<T>(text: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query(text, params)).rows as T[];
+  }
+
+  /** Runs `work` in one transaction on one connection; rolls back when it throws. */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
+      throw error;
+    } finally {
+      // A connection that could not even roll back is not returned to the pool.
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+}
+
+@Global()
+@Module({ providers: [SqlClient], exports: [SqlClient] })
+export class SqlModule {}
