@@ -21,6 +21,6 @@ export class HealthController {
   @ApiOkResponse({ description: 'The database answers' })
   @ApiServiceUnavailableResponse({ description: 'The database is unreachable' })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 1500 })]);
+    return this.health.check([() => this.database.pingCheck('database', { timeout: 3000 })]);
   }
 }

@@ -1,12 +1,30 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, IdempotencyConflictError } from '../common/errors';
+import { SqlClient } from '../database/sql-client';
 import { IdempotencyMaterial, openResponse, sealResponse } from './idempotency';
+import type { SqlRows } from './sql-rows';
 
 export interface StoredResponse {
   status: number;
   body: unknown;
+}
+
+/**
+ * The answer stored for this key, if any; 422 when the key came with another request. Outside a
+ * transaction this is the cheap path for retries: one read, no lock, no connection held.
+ */
+export async function findStoredResponse(db: SqlRows, k: IdempotencyMaterial): Promise<StoredResponse | undefined> {
+  const [stored] = await db.query<{ request_hash: Buffer; response_status: number | null; response_body: Buffer | null }>(
+    `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key_hash = $1`,
+    [k.keyHash],
+  );
+  if (!stored) return undefined;
+  if (!stored.request_hash.equals(k.requestHash)) throw new IdempotencyConflictError();
+  // Claim and answer commit together, so an unanswered key is never visible; kept as a guard.
+  if (stored.response_status === null || stored.response_body === null) {
+    throw new ConflictError('The first request with this Idempotency-Key has not finished');
+  }
+  return { status: stored.response_status, body: JSON.parse(openResponse(k.cipherKey, stored.response_body, k.requestHash)) };
 }
 
 /**
@@ -16,32 +34,23 @@ export interface StoredResponse {
  * ends: if it committed, we find its answer; if it rolled back (only successful answers are
  * stored), the key is free again and we claim it. Either way one registration per key.
  */
-export async function claimIdempotencyKey(m: EntityManager, k: IdempotencyMaterial): Promise<StoredResponse | null> {
+export async function claimIdempotencyKey(tx: SqlRows, k: IdempotencyMaterial): Promise<StoredResponse | null> {
   // Two rounds: the stored row can vanish between our INSERT and SELECT only by expiring.
   for (let attempt = 0; attempt < 2; attempt++) {
-    const claimed: unknown[] = await m.query(
+    const claimed = await tx.query(
       `INSERT INTO idempotency_keys (key_hash, request_hash) VALUES ($1, $2) ON CONFLICT (key_hash) DO NOTHING RETURNING 1`,
       [k.keyHash, k.requestHash],
     );
     if (claimed.length === 1) return null;
-    const [stored]: { request_hash: Buffer; response_status: number | null; response_body: Buffer | null }[] = await m.query(
-      `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key_hash = $1`,
-      [k.keyHash],
-    );
-    if (!stored) continue;
-    if (!stored.request_hash.equals(k.requestHash)) throw new IdempotencyConflictError();
-    // Claim and answer commit together, so an unanswered key is never visible; kept as a guard.
-    if (stored.response_status === null || stored.response_body === null) {
-      throw new ConflictError('The first request with this Idempotency-Key has not finished');
-    }
-    return { status: stored.response_status, body: JSON.parse(openResponse(k.cipherKey, stored.response_body, k.requestHash)) };
+    const stored = await findStoredResponse(tx, k);
+    if (stored) return stored;
   }
   throw new Error('Idempotency key could not be claimed');
 }
 
 /** Stores the answer on the claimed key, in the same transaction as the registration it describes. */
-export async function saveIdempotentResponse(m: EntityManager, k: IdempotencyMaterial, response: StoredResponse): Promise<void> {
-  await m.query(`UPDATE idempotency_keys SET response_status = $2, response_body = $3 WHERE key_hash = $1`, [
+export async function saveIdempotentResponse(tx: SqlRows, k: IdempotencyMaterial, response: StoredResponse): Promise<void> {
+  await tx.query(`UPDATE idempotency_keys SET response_status = $2, response_body = $3 WHERE key_hash = $1`, [
     k.keyHash,
     response.status,
     sealResponse(k.cipherKey, JSON.stringify(response.body), k.requestHash),
@@ -63,7 +72,7 @@ export class IdempotencyKeySweeper implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('IdempotencyKeySweeper');
   private timers: NodeJS.Timeout[] = [];
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly sql: SqlClient) {}
 
   onModuleInit(): void {
     this.timers.push(setTimeout(() => void this.sweep(), FIRST_SWEEP_MS).unref());
@@ -77,8 +86,9 @@ export class IdempotencyKeySweeper implements OnModuleInit, OnModuleDestroy {
 
   async sweep(): Promise<number> {
     try {
-      const [, deleted]: [unknown[], number] = await this.db.query(
-        `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`,
+      const [{ deleted }] = await this.sql.query<{ deleted: number }>(
+        `WITH gone AS (DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) RETURNING 1)
+         SELECT count(*)::int AS deleted FROM gone`,
         [IDEMPOTENCY_KEY_RETENTION_HOURS],
       );
       return deleted;

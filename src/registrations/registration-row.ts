@@ -35,6 +35,11 @@ export const WAITLIST_POSITION = `
      WHERE w.session_id = r.session_id AND w.status = 'waitlisted' AND w.queue_number <= r.queue_number
   ) END AS waitlist_position`;
 
+/** A substring search for ILIKE with a backslash escape: `%`, `_` and `\` typed by staff are literal, not wildcards. */
+export function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export function toRegistrationView(r: RegistrationRow): RegistrationView {

@@ -5,14 +5,7 @@ import { AvailabilityInput, closedReason } from '../events/availability';
  * a place (confirmed, waitlisted) or why not (cancelled, past and closed are registration-closed).
  */
 export type RegistrationOutcome =
-  | 'not-found'
-  | 'cancelled'
-  | 'past'
-  | 'closed'
-  | 'already-registered'
-  | 'sold-out'
-  | 'confirmed'
-  | 'waitlisted';
+  'not-found' | 'cancelled' | 'past' | 'closed' | 'already-registered' | 'sold-out' | 'confirmed' | 'waitlisted';
 
 export interface RegistrationCheck extends AvailabilityInput {
   /** The email already holds a confirmed or waitlisted place in this session. */

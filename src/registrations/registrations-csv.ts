@@ -1,3 +1,4 @@
+import { stringify, Stringifier } from 'csv-stringify';
 import type { RegistrationView } from './dto/views';
 
 /** The staff export's columns, in order (also its header row). */
@@ -12,15 +13,16 @@ export function sanitizeCsvCell(value: string): string {
 }
 
 export function toCsvRecord(r: RegistrationView): (string | number | null)[] {
-  return [
-    r.id,
-    sanitizeCsvCell(r.name),
-    sanitizeCsvCell(r.email),
-    r.status,
-    r.waitlistPosition,
-    r.createdAt,
-    r.checkedInAt,
-  ];
+  return [r.id, sanitizeCsvCell(r.name), sanitizeCsvCell(r.email), r.status, r.waitlistPosition, r.createdAt, r.checkedInAt];
+}
+
+/**
+ * An object-mode stream from records (toCsvRecord) to CSV text with a header row. RFC 4180
+ * records end in CRLF; csv-stringify quotes cells holding that pair, a comma or a quote, and
+ * `quoted_match` makes it quote a lone CR or LF too, which parsers would otherwise split on.
+ */
+export function createCsvStringifier(): Stringifier {
+  return stringify({ header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows', quoted_match: /[\r\n]/ });
 }
 
 /**

@@ -1,22 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { hashToken, looksLikeToken, newSecretToken } from '../auth/tokens';
-import { AlreadyRegisteredError, NotFoundError, RegistrationClosedError, SoldOutError } from '../common/errors';
+import { AlreadyRegisteredError, NotFoundError, RegistrationClosedError, ServiceUnavailableError, SoldOutError } from '../common/errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
+import { SqlClient } from '../database/sql-client';
 import { availabilityInputOf, SESSION_COLUMNS, SessionRow } from '../events/session-row';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
 import { idempotencyMaterial, parseIdempotencyKey } from './idempotency';
-import { claimIdempotencyKey, saveIdempotentResponse } from './idempotency-store';
+import { claimIdempotencyKey, findStoredResponse, saveIdempotentResponse } from './idempotency-store';
+import { KeyedSemaphore } from './keyed-semaphore';
 import { promoteWaitlisted } from './promote-waitlist';
 import { REGISTRATION_COLUMNS, RegistrationRow, toManagedView, toRegistrationView, WAITLIST_POSITION } from './registration-row';
 import { registrationOutcome } from './registration-rules';
 import type { RegistrationStatus } from './registration.entity';
+import { inTransaction, SqlRows } from './sql-rows';
 
 export interface RegisterResult {
-  status: number;
+  /** Always a 201 answer: only successful registrations are stored for replay. */
   body: RegistrationCreatedView;
   /** The answer stored for this Idempotency-Key, sent again. */
   replayed: boolean;
@@ -65,10 +68,25 @@ const MANAGED_SQL = (where: string): string => `
 
 type Locator = { token: string } | { id: string };
 
+/**
+ * Registration transactions per session at once in this process: enough waiting on the row lock
+ * that it passes straight on, few enough that one rush cannot hold the whole connection pool.
+ */
+const IN_FLIGHT_PER_SESSION = 4;
+const MAX_QUEUE_WAIT_MS = 8000;
+
 /** Registering, and managing a place: by its secret token (attendees) or by id (staff). */
 @Injectable()
 export class RegistrationsService {
+  private readonly perSession = new KeyedSemaphore({
+    limit: IN_FLIGHT_PER_SESSION,
+    maxWaitMs: MAX_QUEUE_WAIT_MS,
+    timeoutError: () => new ServiceUnavailableError('This session is taking very many registrations at once; try again shortly'),
+  });
+
   constructor(
+    private readonly sql: SqlClient,
+    // Cancelling runs on TypeORM's manager: promoteWaitlisted is shared with capacity raises.
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -76,24 +94,33 @@ export class RegistrationsService {
   /**
    * One transaction: [claim the Idempotency-Key,] lock the session row, re-check, insert, count,
    * [store the encrypted answer]. A domain error rolls all of it back, freeing the key: only
-   * successful answers are replayed.
+   * successful answers are replayed. Waits its turn per session first (see IN_FLIGHT_PER_SESSION);
+   * a key already answered is replayed before that, and the claim covers requests racing it.
    */
   async register(sessionId: string, input: RegisterDto, idempotencyKeyHeader?: string | string[]): Promise<RegisterResult> {
     const key = parseIdempotencyKey(idempotencyKeyHeader);
     const idempotency = key === undefined ? undefined : idempotencyMaterial(key, sessionId, { name: input.name, email: input.email });
-    return this.db.transaction(async (m) => {
-      if (idempotency) {
-        const stored = await claimIdempotencyKey(m, idempotency);
-        if (stored) return { status: stored.status, body: stored.body as RegistrationCreatedView, replayed: true };
-      }
-      const body = await this.registerLocked(m, sessionId, input);
-      if (idempotency) await saveIdempotentResponse(m, idempotency, { status: 201, body });
-      return { status: 201, body, replayed: false };
-    });
+    if (idempotency) {
+      // A retry of a finished request is answered without queueing for the session's lock.
+      const stored = await findStoredResponse(this.sql, idempotency);
+      if (stored) return { body: stored.body as RegistrationCreatedView, replayed: true };
+    }
+    return this.perSession.run(sessionId, () =>
+      this.sql.transaction(async (client) => {
+        const tx = inTransaction(client);
+        if (idempotency) {
+          const stored = await claimIdempotencyKey(tx, idempotency);
+          if (stored) return { body: stored.body as RegistrationCreatedView, replayed: true };
+        }
+        const body = await this.registerLocked(tx, sessionId, input);
+        if (idempotency) await saveIdempotentResponse(tx, idempotency, { status: 201, body });
+        return { body, replayed: false };
+      }),
+    );
   }
 
-  private async registerLocked(m: EntityManager, sessionId: string, input: RegisterDto): Promise<RegistrationCreatedView> {
-    const [session]: (SessionRow & { already_registered: boolean })[] = await m.query(LOCK_SESSION_SQL, [sessionId, input.email]);
+  private async registerLocked(tx: SqlRows, sessionId: string, input: RegisterDto): Promise<RegistrationCreatedView> {
+    const [session] = await tx.query<SessionRow & { already_registered: boolean }>(LOCK_SESSION_SQL, [sessionId, input.email]);
     if (!session) throw new NotFoundError('Session');
     const now = new Date();
     const outcome = registrationOutcome({ ...availabilityInputOf(session), alreadyRegistered: session.already_registered }, now);
@@ -110,8 +137,13 @@ export class RegistrationsService {
         throw new SoldOutError();
     }
     const { token, hash } = newSecretToken();
-    const [inserted]: { id: string; queue_number: string; created_at: Date; confirmed_count: number; waitlisted_count: number }[] =
-      await m.query(INSERT_SQL, [sessionId, input.name, input.email, outcome, hash]);
+    const [inserted] = await tx.query<{
+      id: string;
+      queue_number: string;
+      created_at: Date;
+      confirmed_count: number;
+      waitlisted_count: number;
+    }>(INSERT_SQL, [sessionId, input.name, input.email, outcome, hash]);
     if (!inserted) throw new AlreadyRegisteredError();
     const row: RegistrationRow & SessionRow = {
       ...session,
@@ -134,20 +166,11 @@ export class RegistrationsService {
   }
 
   async getByToken(token: string): Promise<ManagedRegistrationView> {
-    const [row]: (RegistrationRow & SessionRow)[] = looksLikeToken(token)
-      ? await this.db.query(MANAGED_SQL('r.manage_token_hash = $1'), [hashToken(token)])
+    const [row] = looksLikeToken(token)
+      ? await this.sql.query<RegistrationRow & SessionRow>(MANAGED_SQL('r.manage_token_hash = $1'), [hashToken(token)])
       : [];
     if (!row) throw new NotFoundError('Registration');
     return toManagedView(row, token, this.config.publicBaseUrl, new Date());
-  }
-
-  /** The session a manage token belongs to (for its calendar feed), or undefined. */
-  async sessionIdForToken(token: string): Promise<string | undefined> {
-    if (!looksLikeToken(token)) return undefined;
-    const [row]: { session_id: string }[] = await this.db.query(`SELECT session_id FROM registrations WHERE manage_token_hash = $1`, [
-      hashToken(token),
-    ]);
-    return row?.session_id;
   }
 
   /** DELETE /registrations/:token. Cancelling twice answers the same. */
@@ -168,10 +191,15 @@ export class RegistrationsService {
   private cancel(locator: Locator): Promise<RegistrationRow & SessionRow> {
     const [where, value] = 'token' in locator ? ['r.manage_token_hash = $1', hashToken(locator.token)] : ['r.id = $1', locator.id];
     return this.db.transaction(async (m) => {
-      const [target]: { id: string; session_id: string }[] = await m.query(`SELECT r.id, r.session_id FROM registrations r WHERE ${where}`, [value]);
+      const [target]: { id: string; session_id: string }[] = await m.query(
+        `SELECT r.id, r.session_id FROM registrations r WHERE ${where}`,
+        [value],
+      );
       if (!target) throw new NotFoundError('Registration');
       await m.query(`SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE`, [target.session_id]);
-      const [{ status }]: { status: RegistrationStatus }[] = await m.query(`SELECT status FROM registrations WHERE id = $1 FOR UPDATE`, [target.id]);
+      const [{ status }]: { status: RegistrationStatus }[] = await m.query(`SELECT status FROM registrations WHERE id = $1 FOR UPDATE`, [
+        target.id,
+      ]);
       if (status !== 'cancelled') {
         await m.query(`UPDATE registrations SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = $1`, [target.id]);
         await m.query(

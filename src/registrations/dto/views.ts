@@ -12,7 +12,8 @@ export class RegistrationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
   @ApiProperty({ enum: REGISTRATION_STATUSES }) status!: RegistrationStatus;
-  @ApiProperty({ nullable: true, type: Number, description: '1 = next to be promoted; null unless waitlisted' }) waitlistPosition!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: '1 = next to be promoted; null unless waitlisted' }) waitlistPosition!:
+    number | null;
   @ApiProperty() name!: string;
   @ApiProperty() email!: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) checkedInAt!: string | null;
@@ -24,14 +25,16 @@ export class RegistrationView {
 
 export class RegistrationPage {
   @ApiProperty({ type: [RegistrationView] }) data!: RegistrationView[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as ?cursor= for the next page; null on the last' }) nextCursor!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as ?cursor= for the next page; null on the last' }) nextCursor!:
+    string | null;
 }
 
 /** What the holder of the manage token sees. */
 export class ManagedRegistrationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: REGISTRATION_STATUSES }) status!: RegistrationStatus;
-  @ApiProperty({ nullable: true, type: Number, description: '1 = next to be promoted; null unless waitlisted' }) waitlistPosition!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: '1 = next to be promoted; null unless waitlisted' }) waitlistPosition!:
+    number | null;
   @ApiProperty() name!: string;
   @ApiProperty() email!: string;
   @ApiProperty({ type: SessionView }) session!: SessionView;

@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Ip, Param, Post, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ProblemSchema } from '../common/problem.schema';
+import { RateLimiter } from '../common/rate-limiter';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import { RegisterDto } from './dto/register.dto';
+import { ManagedRegistrationView, RegistrationCreatedView } from './dto/views';
+import { IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency';
+import { IDEMPOTENCY_KEY_RETENTION_HOURS } from './idempotency-store';
+import { RegistrationsService } from './registrations.service';
+
+const TOKEN_NOT_FOUND = 'Unknown or malformed token (the two are not told apart)';
+
+@ApiTags('registrations')
+@Controller()
+export class RegistrationsController {
+  constructor(
+    private readonly registrations: RegistrationsService,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  @Post('sessions/:id/registrations')
+  // The answer carries the secret manage token: no cache may keep it.
+  @Header('Cache-Control', 'no-store')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      `1..${IDEMPOTENCY_KEY_MAX_LENGTH} characters, e.g. a UUID per registration attempt. Sent again with the same body, ` +
+      `the first successful answer comes back (same status and body, header Idempotent-Replayed: true) and nothing ` +
+      `is registered twice; with another body it is 422. Only successful answers are kept (an error leaves the key ` +
+      `free), for at least 24 hours (deleted after ${IDEMPOTENCY_KEY_RETENTION_HOURS}).`,
+  })
+  @ApiCreatedResponse({ type: RegistrationCreatedView, description: 'Confirmed, or waitlisted with a position' })
+  @ApiBadRequestResponse({ type: ProblemSchema, description: 'Invalid body or Idempotency-Key' })
+  @ApiNotFoundResponse({ type: ProblemSchema, description: 'Unknown session, or one of an unpublished event' })
+  @ApiConflictResponse({ type: ProblemSchema, description: 'sold-out, already-registered or registration-closed' })
+  @ApiUnprocessableEntityResponse({ type: ProblemSchema, description: 'idempotency-conflict: this key was used with another request' })
+  @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many registrations from this client; see Retry-After' })
+  async register(
+    @Param('id', UuidParamPipe) sessionId: string,
+    @Body() dto: RegisterDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Ip() ip: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RegistrationCreatedView> {
+    await this.limiter.registration(ip);
+    const { body, replayed } = await this.registrations.register(sessionId, dto, idempotencyKey);
+    if (replayed) reply.header('Idempotent-Replayed', 'true');
+    return body;
+  }
+
+  @Get('registrations/:token')
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: ManagedRegistrationView })
+  @ApiNotFoundResponse({ type: ProblemSchema, description: TOKEN_NOT_FOUND })
+  get(@Param('token') token: string): Promise<ManagedRegistrationView> {
+    return this.registrations.getByToken(token);
+  }
+
+  @Delete('registrations/:token')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({
+    type: ManagedRegistrationView,
+    description: 'Cancelled (status "cancelled"); a freed seat goes to the first waitlisted person. Repeating it answers the same.',
+  })
+  @ApiNotFoundResponse({ type: ProblemSchema, description: TOKEN_NOT_FOUND })
+  cancel(@Param('token') token: string): Promise<ManagedRegistrationView> {
+    return this.registrations.cancelByToken(token);
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { IdempotencyKeySweeper } from './idempotency-store';
+import { RegistrationsAdminController } from './registrations-admin.controller';
+import { RegistrationsStaffService } from './registrations-staff.service';
+import { RegistrationsController } from './registrations.controller';
+import { RegistrationsService } from './registrations.service';
+
+@Module({
+  controllers: [RegistrationsController, RegistrationsAdminController],
+  providers: [RegistrationsService, RegistrationsStaffService, IdempotencyKeySweeper],
+})
+export class RegistrationsModule {}
