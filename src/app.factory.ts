@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env.schema';
+import { PinoNestLogger } from './common/nest-logger';
 import { toProblem } from './common/problem';
 import { requestIdOf } from './common/request-id';
 import { setupOpenApi } from './openapi';
@@ -16,6 +16,11 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 300 },
     genReqId: requestIdOf,
+    // Fastify's pino: JSON lines, the request id on every line of a request.
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
     return503OnClosing: true,
     // Keep-alive clients are not allowed to hold a shutdown open.
     forceCloseConnections: 'idle',
@@ -25,9 +30,10 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
       void reply.status(problem.status).headers(headers).type('application/problem+json').send(problem);
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance();
+  const fastify = adapter.getInstance();
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(fastify.log),
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();
