@@ -173,8 +173,7 @@ describe('hostile input never produces a 5xx', () => {
     );
   });
 
-  afterAll(async () => {
-    // Still ready, and what was stored is intact.
+  it('leaves the service ready and what was stored intact', async () => {
     await t.http.get('/health/ready').expect(200);
     const session = await t.http.get(`/sessions/${sessionId}`).expect(200);
     expect(session.body.id).toBe(sessionId);

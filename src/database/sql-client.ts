@@ -25,6 +25,12 @@ export class SqlClient {
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: unknown;
+    // A connection that dies while checked out emits 'error' on the client: without a listener
+    // that would crash the process. The failing query rejects as well, so recording it is enough.
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -34,7 +40,8 @@ export class SqlClient {
       await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
       throw error;
     } finally {
-      // A connection that could not even roll back is not returned to the pool.
+      client.off('error', onError);
+      // A broken connection is destroyed, not returned to the pool.
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
