@@ -196,4 +196,62 @@ describe('faults', () => {
     await client.end();
     expect(rows[0].n).toBe(statuses.filter((s) => s === 201).length);
   });
+  it('two instances, 1000 registrations for 50 seats, the database restarted in the middle: exactly 50 confirmed', async () => {
+    const env = { DATABASE_URL: pg.url, RATE_LIMIT: 'off', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
+    const a = await startBuiltServer(env);
+    const b = await startBuiltServer(env);
+    server = a;
+    try {
+      const sessionId = await createSession(a.url, await staffToken(a.url), { capacity: 50 });
+      const answers: { status: number; id?: string }[] = [];
+      let next = 0;
+      let restarted = false;
+      const worker = async (): Promise<void> => {
+        while (next < 1000) {
+          const i = next++;
+          if (i === 30 && !restarted) {
+            restarted = true;
+            await pg.stop();
+            await pg.restart();
+          }
+          const url = (i % 2 === 0 ? a : b).url;
+          // A 503 while the database is away is retried, as a client honouring Retry-After would.
+          for (let attempt = 0; ; attempt++) {
+            const res = await fetch(`${url}/sessions/${sessionId}/registrations`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ name: `Rush ${i}`, email: `rush${i}@example.com` }),
+              signal: AbortSignal.timeout(15_000),
+            });
+            const body = await json(res);
+            if (res.status === 503 && attempt < 20) {
+              await new Promise((r) => setTimeout(r, 250));
+              continue;
+            }
+            answers.push({ status: res.status, id: body.id as string | undefined });
+            break;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 40 }, worker));
+      expect(restarted).toBe(true);
+      const statuses = answers.map((x) => x.status);
+      // A retry after a 503 may find its own earlier attempt committed: already-registered is then right.
+      expect(statuses.filter((st) => st !== 201 && st !== 409)).toEqual([]);
+      const created = answers.filter((x) => x.status === 201).map((x) => x.id as string);
+      expect(created.length).toBeLessThanOrEqual(50);
+      const client = new Client({ connectionString: pg.url });
+      await client.connect();
+      const { rows } = await client.query<{ confirmed: number; counter: number; kept: number }>(
+        `SELECT (SELECT count(*)::int FROM registrations WHERE session_id = $1 AND status = 'confirmed') AS confirmed,
+                (SELECT confirmed_count FROM sessions WHERE id = $1) AS counter,
+                (SELECT count(*)::int FROM registrations WHERE id = ANY($2::uuid[])) AS kept`,
+        [sessionId, created],
+      );
+      await client.end();
+      expect(rows[0]).toEqual({ confirmed: 50, counter: 50, kept: created.length });
+    } finally {
+      expect(await b.stop()).toBe(0);
+    }
+  });
 });
