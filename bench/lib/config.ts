@@ -32,7 +32,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): BenchConfig 
     warmup: int('BENCH_WARMUP', 1, 0),
     rounds: int('BENCH_ROUNDS', 3),
     connections: int('BENCH_CONNECTIONS', 50),
-    sessions: int('BENCH_SESSIONS', 1000, 10),
+    sessions: int('BENCH_SESSIONS', 2000, 10),
     jobs: [...jobArgs, ...jobEnv].filter((s) => s.length > 0),
     scale: scaleSizes(process.env.BENCH_SCALE),
     databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
