@@ -1,13 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
+import { CalendarsModule } from './calendars/calendars.module';
 import { ProblemFilter } from './common/problem.filter';
-import { requestIdOf } from './common/request-id';
 import { createValidationPipe } from './common/validation.pipe';
 import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/env.schema';
+import { SqlModule } from './database/sql-client';
 import { typeormOptions } from './database/typeorm-options';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
@@ -21,18 +21,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: requestIdOf,
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
-          },
-        }),
         TypeOrmModule.forRoot(typeormOptions(config.databaseUrl)),
+        SqlModule,
         AuthModule,
         EventsModule,
         RegistrationsModule,
+        CalendarsModule,
         HealthModule,
       ],
       providers: [

@@ -8,6 +8,8 @@ export interface EtagParts {
   count: number;
   maxModified: Date | null;
   maxSequence?: number;
+  /** Anything else that changes with the content (e.g. sums of row timestamps), compared exactly. */
+  fingerprint?: string;
 }
 
 /** Bump when the rendered bytes change for the same data, so caches don't keep stale feeds. */
@@ -25,6 +27,7 @@ export function computeEtag(parts: EtagParts): string {
     String(parts.count),
     parts.maxModified ? String(parts.maxModified.getTime()) : '-',
     String(parts.maxSequence ?? '-'),
+    parts.fingerprint ?? '-',
   ].join('\u0000');
   const digest = createHash('sha256').update(material).digest('base64url');
   return `"${digest.slice(0, 27)}"`;

@@ -118,25 +118,38 @@ describe('renderCalendar', () => {
     it('writes 18:00 Los Angeles in winter, = 02:00Z the next day', () => {
       const ics = render(session({ startsAt: new Date('2027-12-16T02:00:00Z'), endsAt: new Date('2027-12-16T04:00:00Z') }));
       expect(line(ics, 'DTSTART')).toBe('DTSTART;TZID=America/Los_Angeles:20271215T180000');
-      expect(parse(ics).events[0]).toMatchObject({ start: '2027-12-16T02:00:00.000Z', end: '2027-12-16T04:00:00.000Z' });
+      expect(parse(ics).events[0]).toMatchObject({
+        start: '2027-12-16T02:00:00.000Z',
+        end: '2027-12-16T04:00:00.000Z',
+      });
     });
 
     it('keeps a session spanning the end of DST exact (23:00 PDT to 03:00 PST is 5 hours)', () => {
       const ics = render(session({ startsAt: new Date('2027-11-07T06:00:00Z'), endsAt: new Date('2027-11-07T11:00:00Z') }));
       expect(line(ics, 'DTSTART')).toBe('DTSTART;TZID=America/Los_Angeles:20271106T230000');
       expect(line(ics, 'DTEND')).toBe('DTEND;TZID=America/Los_Angeles:20271107T030000');
-      expect(parse(ics).events[0]).toMatchObject({ start: '2027-11-07T06:00:00.000Z', end: '2027-11-07T11:00:00.000Z' });
+      expect(parse(ics).events[0]).toMatchObject({
+        start: '2027-11-07T06:00:00.000Z',
+        end: '2027-11-07T11:00:00.000Z',
+      });
     });
 
     it('keeps a session spanning the start of DST exact (23:00 PST to 04:00 PDT is 4 hours)', () => {
       const ics = render(session({ startsAt: new Date('2027-03-14T07:00:00Z'), endsAt: new Date('2027-03-14T11:00:00Z') }));
       expect(line(ics, 'DTEND')).toBe('DTEND;TZID=America/Los_Angeles:20270314T040000');
-      expect(parse(ics).events[0]).toMatchObject({ start: '2027-03-14T07:00:00.000Z', end: '2027-03-14T11:00:00.000Z' });
+      expect(parse(ics).events[0]).toMatchObject({
+        start: '2027-03-14T07:00:00.000Z',
+        end: '2027-03-14T11:00:00.000Z',
+      });
     });
 
     it('adds one VTIMEZONE per zone used, and each session keeps its own zone', () => {
       const ics = render(
-        session({ timezone: 'Europe/Berlin', startsAt: new Date('2027-08-02T16:00:00Z'), endsAt: new Date('2027-08-02T18:00:00Z') }),
+        session({
+          timezone: 'Europe/Berlin',
+          startsAt: new Date('2027-08-02T16:00:00Z'),
+          endsAt: new Date('2027-08-02T18:00:00Z'),
+        }),
         session(),
         session({ startsAt: new Date('2027-12-16T02:00:00Z'), endsAt: new Date('2027-12-16T04:00:00Z') }),
       );
@@ -159,6 +172,9 @@ describe('renderCalendar', () => {
         ['America/Los_Angeles', '2026-03-08T09:00:00Z', '2026-03-08T11:00:00Z'],
         ['America/Los_Angeles', '2031-11-02T07:00:00Z', '2031-11-02T12:00:00Z'],
         ['America/Sao_Paulo', '2027-07-01T12:00:00Z', '2027-07-01T14:00:00Z'],
+        // Caracas moved from -04:30 to -04:00 in May 2016: each year must start from its own offset.
+        ['America/Caracas', '2015-06-01T23:30:00Z', '2015-06-02T01:30:00Z'],
+        ['America/Caracas', '2017-06-01T23:00:00Z', '2017-06-02T01:00:00Z'],
       ];
       const sessions = cases.map(([timezone, start, end]) => session({ timezone, startsAt: new Date(start), endsAt: new Date(end) }));
       const byUid = new Map(parse(render(...sessions)).events.map((e) => [e.uid, e]));
@@ -207,6 +223,12 @@ describe('renderCalendar', () => {
       expect(parse(ics).events.map((e) => e.start)).toEqual(['2027-11-07T08:30:00.000Z', '2027-11-07T09:30:00.000Z']);
     });
 
+    it('leaves out a session whose dates cannot be written, instead of failing the feed', () => {
+      const kept = session();
+      const ics = render(kept, session({ startsAt: new Date('+010000-01-01T00:00:00Z') }), session({ endsAt: new Date(NaN) }));
+      expect(parse(ics).events.map((e) => e.uid)).toEqual([`${kept.id}@eventline`]);
+    });
+
     it('writes UTC, or an unknown zone, as UTC without a VTIMEZONE', () => {
       const ics = render(session({ timezone: 'UTC' }), session({ timezone: 'Mars/Olympus_Mons' }));
       expect(ics).not.toContain('VTIMEZONE');
@@ -222,11 +244,13 @@ describe('renderCalendar', () => {
     let dir: string;
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'eventline-render-'));
-      const source = readFileSync(join(__dirname, 'render-calendar.ts'), 'utf8');
-      const { outputText } = ts.transpileModule(source, {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-      });
-      writeFileSync(join(dir, 'render-calendar.js'), outputText);
+      for (const name of ['render-calendar', 'vtimezone']) {
+        const source = readFileSync(join(__dirname, `${name}.ts`), 'utf8');
+        const { outputText } = ts.transpileModule(source, {
+          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        });
+        writeFileSync(join(dir, `${name}.js`), outputText);
+      }
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -236,7 +260,11 @@ describe('renderCalendar', () => {
         session({ startsAt: new Date('2027-08-02T01:00:00Z'), endsAt: new Date('2027-08-02T03:00:00Z') }),
         session({ startsAt: new Date('2027-12-16T02:00:00Z'), endsAt: new Date('2027-12-16T04:00:00Z') }),
         session({ startsAt: new Date('2027-11-07T06:00:00Z'), endsAt: new Date('2027-11-07T11:00:00Z') }),
-        session({ timezone: 'Europe/Berlin', startsAt: new Date('2027-03-28T00:30:00Z'), endsAt: new Date('2027-03-28T02:30:00Z') }),
+        session({
+          timezone: 'Europe/Berlin',
+          startsAt: new Date('2027-03-28T00:30:00Z'),
+          endsAt: new Date('2027-03-28T02:30:00Z'),
+        }),
       ],
     };
     const child = `
@@ -250,18 +278,22 @@ describe('renderCalendar', () => {
       ['Asia/Tokyo', -540],
       ['America/Los_Angeles', 480],
       ['Pacific/Chatham', -825],
-    ])('renders the same bytes with TZ=%s', (tz, expectedOffset) => {
-      const stdout = execFileSync(process.execPath, ['-e', child, join(dir, 'render-calendar.js')], {
-        input: JSON.stringify(input),
-        env: { ...process.env, TZ: tz, NODE_PATH: join(__dirname, '..', '..', 'node_modules') },
-        encoding: 'utf8',
-      });
-      const result = JSON.parse(stdout) as { offset: number; ics: string };
-      expect(result.offset).toBe(expectedOffset); // the child really ran in that zone
-      expect(result.ics).toBe(renderCalendar(input));
-      const expected = [...input.sessions].sort(byStart).map((s) => s.startsAt.toISOString());
-      expect(parse(result.ics).events.map((e) => e.start)).toEqual(expected);
-    }, 30_000);
+    ])(
+      'renders the same bytes with TZ=%s',
+      (tz, expectedOffset) => {
+        const stdout = execFileSync(process.execPath, ['-e', child, join(dir, 'render-calendar.js')], {
+          input: JSON.stringify(input),
+          env: { ...process.env, TZ: tz, NODE_PATH: join(__dirname, '..', '..', 'node_modules') },
+          encoding: 'utf8',
+        });
+        const result = JSON.parse(stdout) as { offset: number; ics: string };
+        expect(result.offset).toBe(expectedOffset); // the child really ran in that zone
+        expect(result.ics).toBe(renderCalendar(input));
+        const expected = [...input.sessions].sort(byStart).map((s) => s.startsAt.toISOString());
+        expect(parse(result.ics).events.map((e) => e.start)).toEqual(expected);
+      },
+      30_000,
+    );
   });
 
   describe('events', () => {
@@ -310,7 +342,12 @@ describe('renderCalendar', () => {
     });
 
     it('describes the session with summary, description, organizer and link, and gives LOCATION and URL', () => {
-      const s = session({ eventSummary: 'Short', eventDescription: 'Long text', organizer: 'TBJ', location: 'Hall A, 1 Main St' });
+      const s = session({
+        eventSummary: 'Short',
+        eventDescription: 'Long text',
+        organizer: 'TBJ',
+        location: 'Hall A, 1 Main St',
+      });
       const [event] = parse(render(s)).events;
       expect(event.description).toBe(`Short\n\nLong text\n\nOrganizer: TBJ\n\n${s.url}`);
       expect(event.location).toBe('Hall A, 1 Main St');
@@ -403,7 +440,6 @@ describe('renderCalendar', () => {
     const python = findPythonWithIcalendar();
     const withPython = python ? it : it.skip;
     if (!python) {
-      // eslint-disable-next-line no-console
       console.warn('Skipping the Python icalendar check: no python3 with the icalendar package (apt-get install python3-icalendar).');
     }
 
@@ -411,8 +447,16 @@ describe('renderCalendar', () => {
       const text = 'Rock, paper; "scissors" \\ 🎸\nnext';
       const sessions = [
         session({ eventTitle: text, eventDescription: 'é'.repeat(120), location: text }),
-        session({ startsAt: new Date('2027-11-07T06:00:00Z'), endsAt: new Date('2027-11-07T11:00:00Z'), status: 'cancelled' }),
-        session({ timezone: 'Europe/Berlin', startsAt: new Date('2027-03-28T00:30:00Z'), endsAt: new Date('2027-03-28T02:30:00Z') }),
+        session({
+          startsAt: new Date('2027-11-07T06:00:00Z'),
+          endsAt: new Date('2027-11-07T11:00:00Z'),
+          status: 'cancelled',
+        }),
+        session({
+          timezone: 'Europe/Berlin',
+          startsAt: new Date('2027-03-28T00:30:00Z'),
+          endsAt: new Date('2027-03-28T02:30:00Z'),
+        }),
         session({ startsAt: new Date('2027-11-07T09:30:00Z'), endsAt: new Date('2027-11-07T10:30:00Z') }),
       ];
       const ics = renderCalendar({ name: 'All, of it', sessions });
@@ -435,7 +479,11 @@ print(json.dumps({'errors': errors, 'name': str(cal['X-WR-CALNAME']), 'events': 
         [...sessions].sort(byStart).map((s) => [`${s.id}@eventline`, s.startsAt.getTime(), s.endsAt.getTime()]),
       );
       const byUid = new Map(out.events.map((e) => [e.uid, e]));
-      expect(byUid.get(`${sessions[0].id}@eventline`)).toMatchObject({ summary: text, location: text, status: 'CONFIRMED' });
+      expect(byUid.get(`${sessions[0].id}@eventline`)).toMatchObject({
+        summary: text,
+        location: text,
+        status: 'CONFIRMED',
+      });
       expect(byUid.get(`${sessions[1].id}@eventline`)?.status).toBe('CANCELLED');
     });
   });

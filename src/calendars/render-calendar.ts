@@ -1,5 +1,6 @@
 import { ICalCalendar, ICalEventStatus, ICalEventTransparency, escape } from 'ical-generator';
 import { DateTime, IANAZone } from 'luxon';
+import { isRepeatedWallTime, vtimezone } from './vtimezone';
 
 export interface CalendarSession {
   id: string;
@@ -31,15 +32,15 @@ export interface CalendarInput {
 const PRODID = '-//Eventline//Eventline//EN';
 const CRLF = '\r\n';
 const MAX_LINE_OCTETS = 75;
-const DAY_MS = 86_400_000;
 
 /**
- * Renders sessions as an RFC 5545 feed. ical-generator serialises each VEVENT; the envelope,
- * VTIMEZONEs and folding are ours because its calendar toString() folds by UTF-16 units
- * (splitting `\n` escapes), leaves NAME unescaped, omits the final CRLF and is slow on big feeds.
+ * Renders sessions as an RFC 5545 feed: same input, same bytes. ical-generator serialises each
+ * VEVENT; the envelope, VTIMEZONEs and folding are ours because its calendar toString() splits
+ * `\n` escapes when folding, leaves NAME unescaped, omits the final CRLF and takes ~1 s for
+ * 2,000 events (a TextEncoder per character).
  */
 export function renderCalendar(input: CalendarInput): string {
-  const sessions = [...input.sessions].sort(bySessionOrder);
+  const sessions = input.sessions.filter(isRepresentable).sort(bySessionOrder);
   const factory = new ICalCalendar();
   const yearsByZone = new Map<string, Set<number>>();
   const events: string[] = [];
@@ -62,7 +63,7 @@ export function renderCalendar(input: CalendarInput): string {
       end: DateTime.fromMillis(session.endsAt.getTime(), { zone: 'utc' }),
       timezone: zone ?? 'UTC',
       summary: cleanText(session.eventTitle),
-      description: cleanText(describe(session)),
+      description: cleanText(descriptionText(session)),
       location: session.location ? cleanText(session.location) : null,
       // ical-generator TEXT-escapes URL;VALUE=URI, which would corrupt `,` `;` `\` in a URI.
       url: uriValue(session.url),
@@ -87,9 +88,17 @@ export function renderCalendar(input: CalendarInput): string {
   head.push('REFRESH-INTERVAL;VALUE=DURATION:PT1H', 'X-PUBLISHED-TTL:PT1H');
 
   const zones = [...yearsByZone.keys()].sort();
-  const timezones = zones.map((zone) => vtimezone(zone, [...(yearsByZone.get(zone) ?? [])]));
+  const timezones = zones.map((zone) => vtimezone(zone, yearsByZone.get(zone) ?? []));
 
   return foldLines(head.join(CRLF) + CRLF + timezones.join('') + events.join('') + 'END:VCALENDAR' + CRLF);
+}
+
+/** DATE-TIME has a four-digit year; a session outside it cannot be written, so it is left out. */
+function isRepresentable(session: CalendarSession): boolean {
+  return [session.startsAt, session.endsAt, session.lastModified].every((date) => {
+    const year = date.getUTCFullYear(); // NaN for an invalid Date
+    return year > 1 && year < 9999;
+  });
 }
 
 function bySessionOrder(a: CalendarSession, b: CalendarSession): number {
@@ -106,28 +115,12 @@ function bySessionOrder(a: CalendarSession, b: CalendarSession): number {
 function calendarZone(session: CalendarSession): string | null {
   const { timezone } = session;
   if (timezone === 'UTC') return null;
-  const tz = IANAZone.create(timezone); // cached by luxon; isValidZone() is not, and is slow
-  if (!tz.isValid) return null;
-  if (isRepeatedWallTime(tz, session.startsAt.getTime()) || isRepeatedWallTime(tz, session.endsAt.getTime())) {
-    return null;
-  }
-  return timezone;
+  if (!IANAZone.create(timezone).isValid) return null; // create() is cached; isValidZone() is not, and slow
+  const repeated = [session.startsAt, session.endsAt].some((date) => isRepeatedWallTime(timezone, date.getTime()));
+  return repeated ? null : timezone;
 }
 
-function isRepeatedWallTime(tz: IANAZone, at: number): boolean {
-  const year = new Date(at).getUTCFullYear();
-  const years = [year];
-  if (at - Date.UTC(year, 0, 1) < DAY_MS) years.push(year - 1);
-  if (Date.UTC(year + 1, 0, 1) - at < DAY_MS) years.push(year + 1);
-  return years.some((y) =>
-    yearTransitions(tz, y).some((t) => {
-      const overlap = (t.offsetFrom - t.offsetTo) * 60_000;
-      return overlap > 0 && at >= t.at - overlap && at < t.at + overlap;
-    }),
-  );
-}
-
-function describe(session: CalendarSession): string {
+function descriptionText(session: CalendarSession): string {
   const parts: string[] = [];
   if (session.eventSummary) parts.push(session.eventSummary);
   if (session.eventDescription && session.eventDescription !== session.eventSummary) {
@@ -141,6 +134,7 @@ function describe(session: CalendarSession): string {
 
 /** TEXT may not hold control characters other than HTAB (CR/LF become `\n` when escaped). */
 function cleanText(value: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
 }
 
@@ -149,6 +143,7 @@ function textValue(value: string): string {
 }
 
 function uriValue(value: string): string {
+  // eslint-disable-next-line no-control-regex -- a URI holds no controls or spaces
   return value.replace(/[\u0000-\u0020\u007F]/g, '').replace(/[\\;,]/g, (c) => encodeURIComponent(c));
 }
 
@@ -194,113 +189,4 @@ function foldLine(line: string): string {
   }
   pieces.push(line.slice(pieceStart));
   return pieces.join(CRLF + ' ');
-}
-
-interface Observance {
-  at: number; // instant the observance starts
-  offsetFrom: number; // minutes east of UTC before it
-  offsetTo: number;
-  daylight: boolean;
-  name: string;
-}
-
-const MAX_CACHE_ENTRIES = 2000;
-const transitionCache = new Map<string, Observance[]>();
-const vtimezoneCache = new Map<string, string>();
-
-/**
- * VTIMEZONE for `zone` covering the given UTC years, built from the same tz database (via
- * luxon/Intl) that converts DTSTART/DTEND, so the feed is self-consistent. Each used year
- * starts with its offset in force on Jan 1 (unless the previous year is included), followed
- * by that year's transitions as explicit observances.
- */
-export function vtimezone(zone: string, years: number[]): string {
-  const sorted = [...new Set(years)].sort((a, b) => a - b);
-  const key = `${zone}|${sorted.join(',')}`;
-  const cached = vtimezoneCache.get(key);
-  if (cached !== undefined) return cached;
-
-  const tz = IANAZone.create(zone);
-  const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`, `X-LIC-LOCATION:${zone}`];
-  let previous: number | undefined;
-  for (const year of sorted) {
-    if (previous !== year - 1) {
-      const at = Date.UTC(year, 0, 1);
-      const offset = tz.offset(at);
-      lines.push(...observanceLines({ at, offsetFrom: offset, offsetTo: offset, daylight: isDaylight(tz, at), name: offsetName(tz, at) }));
-    }
-    for (const observance of yearTransitions(tz, year)) lines.push(...observanceLines(observance));
-    previous = year;
-  }
-  lines.push('END:VTIMEZONE');
-  const text = lines.join(CRLF) + CRLF;
-  remember(vtimezoneCache, key, text);
-  return text;
-}
-
-function observanceLines(o: Observance): string[] {
-  const kind = o.daylight ? 'DAYLIGHT' : 'STANDARD';
-  return [
-    `BEGIN:${kind}`,
-    // DTSTART of an observance is local time as it was just before the change.
-    `DTSTART:${basicDateTime(o.at + o.offsetFrom * 60_000)}`,
-    `TZOFFSETFROM:${utcOffset(o.offsetFrom)}`,
-    `TZOFFSETTO:${utcOffset(o.offsetTo)}`,
-    `TZNAME:${textValue(o.name)}`,
-    `END:${kind}`,
-  ];
-}
-
-/** Offset changes in (Jan 1, next Jan 1] UTC: daily samples, then bisection to the minute. */
-function yearTransitions(tz: IANAZone, year: number): Observance[] {
-  const key = `${tz.name}|${year}`;
-  const cached = transitionCache.get(key);
-  if (cached) return cached;
-  const found: Observance[] = [];
-  const end = Date.UTC(year + 1, 0, 1);
-  let t = Date.UTC(year, 0, 1);
-  let offset = tz.offset(t);
-  while (t < end) {
-    const next = Math.min(t + DAY_MS, end);
-    const nextOffset = tz.offset(next);
-    if (nextOffset !== offset) {
-      let lo = t;
-      let hi = next;
-      while (hi - lo > 60_000) {
-        const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
-        if (tz.offset(mid) === offset) lo = mid;
-        else hi = mid;
-      }
-      found.push({ at: hi, offsetFrom: offset, offsetTo: nextOffset, daylight: isDaylight(tz, hi), name: offsetName(tz, hi) });
-    }
-    t = next;
-    offset = nextOffset;
-  }
-  remember(transitionCache, key, found);
-  return found;
-}
-
-function isDaylight(tz: IANAZone, at: number): boolean {
-  const year = new Date(at).getUTCFullYear();
-  return tz.offset(at) > Math.min(tz.offset(Date.UTC(year, 0, 1)), tz.offset(Date.UTC(year, 6, 1)));
-}
-
-function offsetName(tz: IANAZone, at: number): string {
-  return tz.offsetName(at, { format: 'short', locale: 'en-US' }) ?? utcOffset(tz.offset(at));
-}
-
-function basicDateTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15);
-}
-
-function utcOffset(minutes: number): string {
-  const seconds = Math.round(Math.abs(minutes) * 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const hhmm = pad(Math.floor(seconds / 3600)) + pad(Math.floor(seconds / 60) % 60);
-  return (minutes < 0 ? '-' : '+') + hhmm + (seconds % 60 ? pad(seconds % 60) : '');
-}
-
-function remember<T>(cache: Map<string, T>, key: string, value: T): void {
-  if (cache.size >= MAX_CACHE_ENTRIES) cache.clear();
-  cache.set(key, value);
 }

@@ -1,0 +1,138 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
+import { DataSource, EntityMetadata, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+
+/** Raised by the triggers of migration CalendarChangeNotify on events and sessions. */
+export const CALENDAR_CHANGE_CHANNEL = 'calendar_change';
+const RETRY_MS = [250, 1000, 2000, 5000];
+const PING_MS = 15_000;
+/** What the feeds are made of. */
+const FEED_TABLES = new Set(['events', 'sessions']);
+const TOUCHED = 'calendarFeedsTouched';
+
+/**
+ * Whether what this process knows of the feeds still holds. One pooled connection LISTENs for
+ * the change notifications of every instance's commits; `generation` moves on each one, and on
+ * losing that connection (notifications may have been missed then). Whatever was learned under
+ * an older generation, or while not `listening`, must be asked of the database again.
+ * This process's own writes move it as they commit, before their request answers: a notification
+ * takes a moment to arrive, and whoever made a change may look at a feed right after.
+ */
+@Injectable()
+export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(CalendarChanges.name);
+  private client: PoolClient | undefined;
+  private attempt = 0;
+  private retry: NodeJS.Timeout | undefined;
+  private ping: NodeJS.Timeout | undefined;
+  private stopped = false;
+  generation = 0;
+  listening = false;
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {
+    db.subscribers.push(this.localWrites());
+  }
+
+  onModuleInit(): void {
+    void this.listen();
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    clearInterval(this.ping);
+    this.drop();
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    let client: PoolClient;
+    try {
+      client = await (this.db.driver as unknown as { master: { connect(): Promise<PoolClient> } }).master.connect();
+    } catch {
+      return this.retryLater();
+    }
+    client.on('notification', () => {
+      if (client === this.client) this.generation++;
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.query(`LISTEN ${CALENDAR_CHANGE_CHANNEL}`);
+    } catch (error) {
+      release(client, error);
+      return this.retryLater();
+    }
+    if (this.stopped) return release(client);
+    this.client = client;
+    this.attempt = 0;
+    // Anything learned before now may predate a notification this connection never saw.
+    this.generation++;
+    this.listening = true;
+    // A connection can die without a word (a dropped network path); asking now and then finds out.
+    clearInterval(this.ping);
+    this.ping = setInterval(() => {
+      if (this.client === client) client.query('SELECT 1').catch((error: unknown) => this.lost(client, error));
+    }, PING_MS);
+    this.ping.unref();
+  }
+
+  /** Entity writes to events and sessions through this DataSource, counted once their transaction commits. */
+  private localWrites(): EntitySubscriberInterface {
+    const touched = (event: { metadata: EntityMetadata; queryRunner: QueryRunner }): void => {
+      if (!FEED_TABLES.has(event.metadata.tableName)) return;
+      if (event.queryRunner.isTransactionActive) event.queryRunner.data[TOUCHED] = true;
+      else this.generation++;
+    };
+    return {
+      afterInsert: touched,
+      afterUpdate: touched,
+      afterRemove: touched,
+      afterTransactionCommit: ({ queryRunner }) => {
+        if (queryRunner.isTransactionActive || !queryRunner.data[TOUCHED]) return;
+        delete queryRunner.data[TOUCHED];
+        this.generation++;
+      },
+      afterTransactionRollback: ({ queryRunner }) => {
+        if (!queryRunner.isTransactionActive) delete queryRunner.data[TOUCHED];
+      },
+    };
+  }
+
+  /** The listening connection failed or ended: stop trusting memory until listening again. */
+  private lost(client: PoolClient, error?: unknown): void {
+    if (client !== this.client) return; // not (or no longer) the listening one; listen() handles its own failures
+    this.drop(error);
+    if (this.stopped) return;
+    this.logger.warn(`Calendar change notifications lost; feed validators are queried until they are back (${String(error ?? 'ended')})`);
+    this.retryLater();
+  }
+
+  private retryLater(): void {
+    if (this.stopped || this.retry) return;
+    const delay = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)];
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.listen();
+    }, delay);
+    this.retry.unref();
+  }
+
+  private drop(error?: unknown): void {
+    const client = this.client;
+    this.client = undefined;
+    this.listening = false;
+    this.generation++;
+    if (client) release(client, error);
+  }
+}
+
+/** Destroys rather than returns the connection: one that LISTENs must not serve other queries. */
+function release(client: PoolClient, error?: unknown): void {
+  try {
+    client.release(error instanceof Error ? error : true);
+  } catch {
+    // already released (an error, then its end)
+  }
+}

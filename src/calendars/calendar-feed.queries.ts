@@ -1,0 +1,154 @@
+/**
+ * The feeds' SQL, in one place. Every feed is one scope (which rows) read two ways: a validator
+ * (aggregates only: what the ETag and Last-Modified are made of, no rows leave the database) and
+ * the rows themselves, which carry the same aggregates as window functions so that a rendered
+ * body and its ETag always come from one snapshot.
+ *
+ * Indexes relied on: sessions_starts_at_id_idx (the 30-day window of all.ics),
+ * events_category_idx on lower(category), sessions_event_id_starts_at_idx (one event's sessions),
+ * registrations_manage_token_hash_key, and the primary keys.
+ */
+
+/** Feeds show published events and cancelled ones (their sessions stay, as STATUS:CANCELLED); never drafts. */
+const VISIBLE = `e.status IN ('published', 'cancelled')`;
+
+export type FeedScope =
+  | { kind: 'session'; sessionId: string }
+  | { kind: 'event'; by: 'id' | 'slug'; value: string }
+  | { kind: 'all'; since: Date }
+  | { kind: 'category'; category: string; since: Date }
+  | { kind: 'registration'; tokenHash: Buffer };
+
+interface ScopeSql {
+  from: string;
+  where: string;
+  params: unknown[];
+  /** This row's LAST-MODIFIED (and DTSTAMP). */
+  modified: string;
+  /** A number that grows whenever anything shown for this row changes (summed into the ETag). */
+  stamp: string;
+  status: string;
+  sequence: string;
+}
+
+const micros = (column: string): string => `coalesce((extract(epoch FROM ${column}) * 1000000)::bigint, 0)`;
+
+const SESSION_FEED: Omit<ScopeSql, 'where' | 'params'> = {
+  from: 'sessions s JOIN events e ON e.id = s.event_id',
+  modified: 'greatest(s.updated_at, e.updated_at)',
+  // Both columns, not their greatest: an event edit must show even when a session was edited later.
+  stamp: `${micros('s.updated_at')} + ${micros('e.updated_at')}`,
+  status: `CASE WHEN s.status = 'cancelled' OR e.status = 'cancelled' THEN 'cancelled' ELSE 'scheduled' END`,
+  sequence: 's.sequence',
+};
+
+function scopeSql(scope: FeedScope): ScopeSql {
+  switch (scope.kind) {
+    case 'session':
+      return { ...SESSION_FEED, where: `s.id = $1 AND ${VISIBLE}`, params: [scope.sessionId] };
+    case 'all':
+      return { ...SESSION_FEED, where: `s.starts_at >= $1 AND ${VISIBLE}`, params: [scope.since] };
+    case 'category':
+      return {
+        ...SESSION_FEED,
+        where: `lower(e.category) = lower($1) AND s.starts_at >= $2 AND ${VISIBLE}`,
+        params: [scope.category, scope.since],
+      };
+    case 'event':
+      // LEFT JOIN: an event without sessions is an empty calendar, not a 404; its one row has s.* null.
+      return {
+        ...SESSION_FEED,
+        from: 'events e LEFT JOIN sessions s ON s.event_id = e.id',
+        where: `e.${scope.by === 'id' ? 'id' : 'slug'} = $1 AND ${VISIBLE}`,
+        params: [scope.value],
+      };
+    case 'registration':
+      // The attendee's own calendar: once they cancel, the session shows as cancelled (a new SEQUENCE).
+      return {
+        from: 'registrations r JOIN sessions s ON s.id = r.session_id JOIN events e ON e.id = s.event_id',
+        where: `r.manage_token_hash = $1 AND ${VISIBLE}`,
+        params: [scope.tokenHash],
+        modified: 'greatest(s.updated_at, e.updated_at, r.cancelled_at)',
+        stamp: `${SESSION_FEED.stamp} + ${micros('r.cancelled_at')}`,
+        status: `CASE WHEN s.status = 'cancelled' OR e.status = 'cancelled' OR r.status = 'cancelled' THEN 'cancelled' ELSE 'scheduled' END`,
+        sequence: `s.sequence + (r.status = 'cancelled')::int`,
+      };
+  }
+}
+
+/** What a feed's validators are made of. */
+export interface FeedStampRow {
+  /** Rows matched: 0 means the event (or session, or registration) is not there at all. */
+  row_count: number;
+  session_count: number;
+  last_modified: Date | null;
+  /** Sums as text (bigint/numeric), compared exactly. */
+  sequence_sum: string;
+  stamp_sum: string;
+  /** The earliest start: the window of all.ics drops it first. */
+  first_starts_at: Date | null;
+}
+
+function aggregates(sql: ScopeSql, over = ''): string {
+  return `count(*)${over}::int AS row_count, count(s.id)${over}::int AS session_count,
+    max(${sql.modified})${over} AS last_modified,
+    coalesce(sum(${sql.sequence})${over}, 0)::text AS sequence_sum,
+    coalesce(sum(${sql.stamp})${over}, 0)::text AS stamp_sum,
+    min(s.starts_at)${over} AS first_starts_at`;
+}
+
+/** The cheap query behind ETag, Last-Modified and 304: aggregates only. */
+export function feedStampSql(scope: FeedScope): { text: string; params: unknown[] } {
+  const sql = scopeSql(scope);
+  return { text: `SELECT ${aggregates(sql)} FROM ${sql.from} WHERE ${sql.where}`, params: sql.params };
+}
+
+export interface FeedRow extends FeedStampRow {
+  /** Null only for the single row of an event that has no sessions. */
+  id: string | null;
+  event_slug: string;
+  event_title: string;
+  event_summary: string | null;
+  event_description: string | null;
+  organizer: string | null;
+  online_url: string | null;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  venue: FeedVenue | null;
+  status: 'scheduled' | 'cancelled';
+  sequence: number;
+  modified: Date;
+}
+
+export interface FeedVenue {
+  name?: string | null;
+  address?: string | null;
+  city?: string | null;
+  region?: string | null;
+  postalCode?: string | null;
+  country?: string | null;
+}
+
+/** Every row a feed renders, with the validator aggregates of the same snapshot on each row. */
+export function feedRowsSql(scope: FeedScope): { text: string; params: unknown[] } {
+  const sql = scopeSql(scope);
+  return {
+    text: `SELECT s.id, e.slug AS event_slug, e.title AS event_title, e.summary AS event_summary,
+        e.description AS event_description, e.organizer, e.online_url,
+        s.starts_at, s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue,
+        ${sql.status} AS status, ${sql.sequence} AS sequence, ${sql.modified} AS modified,
+        ${aggregates(sql, ' OVER ()')}
+      FROM ${sql.from} WHERE ${sql.where}
+      ORDER BY s.starts_at, s.id`,
+    params: sql.params,
+  };
+}
+
+/** Categories that have a published event, for the feed index; spelled as most of their events spell them. */
+export const FEED_CATEGORIES_SQL = `
+  SELECT mode() WITHIN GROUP (ORDER BY e.category) AS category
+    FROM events e
+   WHERE e.status = 'published' AND e.category IS NOT NULL
+   GROUP BY lower(e.category)
+   ORDER BY lower(e.category)`;

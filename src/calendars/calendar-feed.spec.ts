@@ -1,0 +1,92 @@
+import { categoryCalendarName, feedValidators, formatLocation, isCategoryName, isSlug } from './calendar-feed';
+import type { FeedStampRow } from './calendar-feed.queries';
+
+describe('formatLocation', () => {
+  it('writes "name, address, city, region postalCode, country"', () => {
+    const venue = { name: 'Hall A', address: '1 Main St', city: 'Springfield', region: 'OR', postalCode: '97477', country: 'US' };
+    expect(formatLocation(venue, null)).toBe('Hall A, 1 Main St, Springfield, OR 97477, US');
+  });
+
+  it('skips what is missing or blank', () => {
+    expect(
+      formatLocation({ name: 'Hall A', address: null, city: 'Springfield', region: null, postalCode: '97477', country: '' }, null),
+    ).toBe('Hall A, Springfield, 97477');
+    expect(formatLocation({ region: 'OR' }, null)).toBe('OR');
+  });
+
+  it('falls back to the online URL when there is no venue (or an empty one), else null', () => {
+    expect(formatLocation(null, 'https://meet.example.com/x')).toBe('https://meet.example.com/x');
+    expect(formatLocation({ name: null, city: ' ' }, 'https://meet.example.com/x')).toBe('https://meet.example.com/x');
+    expect(formatLocation(null, null)).toBeNull();
+  });
+});
+
+describe('feedValidators', () => {
+  const stamp: FeedStampRow = {
+    row_count: 2,
+    session_count: 2,
+    last_modified: new Date('2027-06-01T12:00:00.123Z'),
+    sequence_sum: '3',
+    stamp_sum: '3600000000123456',
+    first_starts_at: null,
+  };
+
+  it('is stable for the same aggregates', () => {
+    expect(feedValidators('all', 'k', { ...stamp })).toEqual(feedValidators('all', 'k', stamp));
+    expect(feedValidators('all', 'k', stamp).lastModified).toEqual(stamp.last_modified);
+  });
+
+  it.each([
+    ['the feed', { kind: 'event' }],
+    ['the key', { key: 'k2' }],
+    ['the rows', { row_count: 3 }],
+    ['the sessions', { session_count: 1 }],
+    ['the newest edit', { last_modified: new Date('2027-06-01T12:00:00.124Z') }],
+    ['a sequence', { sequence_sum: '4' }],
+    ['any edit, to the microsecond', { stamp_sum: '3600000000123457' }],
+  ])('changes the ETag with %s', (_, change: Partial<FeedStampRow & { kind: string; key: string }>) => {
+    const { kind = 'all', key = 'k', ...rest } = change;
+    expect(feedValidators(kind, key, { ...stamp, ...rest }).etag).not.toBe(feedValidators('all', 'k', stamp).etag);
+  });
+
+  it('dates an empty feed at the epoch', () => {
+    const empty = feedValidators('all', 'k', {
+      row_count: 0,
+      session_count: 0,
+      last_modified: null,
+      sequence_sum: '0',
+      stamp_sum: '0',
+      first_starts_at: null,
+    });
+    expect(empty.lastModified.getTime()).toBe(0);
+  });
+});
+
+describe('names and shapes', () => {
+  it('names category calendars after the requested spelling', () => {
+    expect(categoryCalendarName('music')).toBe('Music sessions');
+    expect(categoryCalendarName('AI')).toBe('AI sessions');
+    expect(categoryCalendarName('🎵 live')).toBe('🎵 live sessions');
+  });
+
+  it.each([
+    ['music', true],
+    ['Live Music', true],
+    ['x'.repeat(64), true],
+    ['🎵'.repeat(64), true],
+    ['', false],
+    ['   ', false],
+    ['x'.repeat(65), false],
+    ['a\u0000b', false],
+    ['a\nb', false],
+  ])('isCategoryName(%p) is %p', (value, expected) => {
+    expect(isCategoryName(value)).toBe(expected);
+  });
+
+  it('accepts only slugs the events module makes', () => {
+    expect(isSlug('summer-social-2')).toBe(true);
+    expect(isSlug('Summer')).toBe(false);
+    expect(isSlug('a b')).toBe(false);
+    expect(isSlug('x'.repeat(121))).toBe(false);
+  });
+});

@@ -1,0 +1,85 @@
+import { computeEtag } from './calendar-validator';
+import type { FeedRow, FeedStampRow, FeedVenue } from './calendar-feed.queries';
+import type { CalendarSession } from './render-calendar';
+
+/** How far back the subscription feeds (all, categories) reach. */
+export const FEED_WINDOW_DAYS = 30;
+
+export interface FeedValidators {
+  etag: string;
+  lastModified: Date;
+}
+
+/**
+ * ETag and Last-Modified from the aggregates of a feed's rows. `key` names the feed and everything
+ * else that shapes its bytes (the base URL of links, a requested spelling). The sums make any
+ * edit, publication, cancellation or session leaving the window change the ETag; Last-Modified
+ * is the newest edit (an empty feed: the epoch), which cannot see rows leaving, so If-None-Match
+ * is the exact one.
+ */
+export function feedValidators(kind: string, key: string, stamp: FeedStampRow): FeedValidators {
+  const etag = computeEtag({
+    kind,
+    key,
+    count: stamp.session_count,
+    maxModified: stamp.last_modified,
+    fingerprint: `${stamp.row_count}:${stamp.sequence_sum}:${stamp.stamp_sum}`,
+  });
+  return { etag, lastModified: stamp.last_modified ?? new Date(0) };
+}
+
+/** "name, address, city, region postalCode, country", skipping what is missing; else the online URL. */
+export function formatLocation(venue: FeedVenue | null, onlineUrl: string | null): string | null {
+  const part = (value: string | null | undefined): string => (typeof value === 'string' ? value.trim() : '');
+  if (venue) {
+    const regionLine = [part(venue.region), part(venue.postalCode)].filter(Boolean).join(' ');
+    const text = [part(venue.name), part(venue.address), part(venue.city), regionLine, part(venue.country)].filter(Boolean).join(', ');
+    if (text) return text;
+  }
+  return part(onlineUrl) || null;
+}
+
+export function sessionPageUrl(baseUrl: string, sessionId: string): string {
+  return `${baseUrl}/sessions/${sessionId}`;
+}
+
+/** The renderer's view of one feed row (rows without a session, from an empty event, are not sessions). */
+export function toCalendarSession(row: FeedRow & { id: string }, baseUrl: string): CalendarSession {
+  return {
+    id: row.id,
+    eventTitle: row.event_title,
+    eventSummary: row.event_summary,
+    eventDescription: row.event_description,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    timezone: row.timezone,
+    location: formatLocation(row.venue, row.online_url),
+    url: sessionPageUrl(baseUrl, row.id),
+    status: row.status,
+    sequence: row.sequence,
+    lastModified: row.modified,
+    organizer: row.organizer,
+  };
+}
+
+export function hasSession(row: FeedRow): row is FeedRow & { id: string } {
+  return row.id !== null;
+}
+
+/** "music" → "Music sessions"; the requested spelling is kept otherwise ("AI" → "AI sessions"). */
+export function categoryCalendarName(category: string): string {
+  return `${category.charAt(0).toUpperCase()}${category.slice(1)} sessions`;
+}
+
+const SLUG = /^[a-z0-9-]{1,120}$/;
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
+export function isSlug(value: string): boolean {
+  return SLUG.test(value);
+}
+
+/** Categories are 1..64 characters of text (as events store them); anything else names no category. */
+export function isCategoryName(value: string): boolean {
+  return value.trim().length > 0 && [...value].length <= 64 && !CONTROL.test(value);
+}

@@ -1,0 +1,107 @@
+import { applyDecorators, Controller, createParamDecorator, ExecutionContext, Get, Header, Param, Res } from '@nestjs/common';
+import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemSchema } from '../common/problem.schema';
+import type { ConditionalHeaders } from './calendar-validator';
+import { CalendarsService, FeedResponse } from './calendars.service';
+import { FeedIndexView } from './dto/feed-index.view';
+
+/** Shared feeds: any cache may keep them a while; calendar programs poll far less often anyway. */
+const PUBLIC_FEED = 'public, max-age=300';
+/** A registration's feed is addressed by its secret token: no shared cache may keep it. */
+const PRIVATE_FEED = 'private, max-age=300';
+
+const Conditional = createParamDecorator((_: unknown, ctx: ExecutionContext): ConditionalHeaders => {
+  const { headers } = ctx.switchToHttp().getRequest<FastifyRequest>();
+  return { ifNoneMatch: headers['if-none-match'], ifModifiedSince: headers['if-modified-since'] };
+});
+
+function ApiFeed(summary: string, notFound?: string): MethodDecorator {
+  const text = { type: 'string', description: 'The feed, as unquoted text' };
+  return applyDecorators(
+    ApiOperation({ summary }),
+    ApiProduces('text/calendar'),
+    ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag from an earlier answer: 304 while it still matches' }),
+    ApiHeader({ name: 'If-Modified-Since', required: false, description: 'An earlier Last-Modified: 304 if nothing changed since' }),
+    ApiOkResponse({
+      description: 'iCalendar (RFC 5545), `text/calendar; charset=utf-8`; the same data always gives the same bytes',
+      content: { 'text/calendar': { schema: { ...text, example: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\n...' } } },
+      headers: {
+        ETag: { description: 'Strong validator; changes with anything the feed shows', schema: { type: 'string' } },
+        'Last-Modified': { description: 'When a session or event in the feed last changed', schema: { type: 'string' } },
+        'Cache-Control': { schema: { type: 'string' } },
+      },
+    }),
+    ApiResponse({ status: 304, description: 'Not modified: the If-None-Match or If-Modified-Since still holds; no body' }),
+    ...(notFound ? [ApiNotFoundResponse({ type: ProblemSchema, description: notFound })] : []),
+  );
+}
+
+function send(reply: FastifyReply, feed: FeedResponse, cacheControl: string): void {
+  void reply.header('ETag', feed.etag).header('Last-Modified', feed.lastModified.toUTCString()).header('Cache-Control', cacheControl);
+  if (feed.notModified) {
+    void reply.status(304).send();
+    return;
+  }
+  if (feed.filename) void reply.header('Content-Disposition', `attachment; filename="${feed.filename}"`);
+  void reply.status(200).type('text/calendar; charset=utf-8').send(feed.body);
+}
+
+@ApiTags('calendars')
+@Controller()
+export class CalendarsController {
+  constructor(private readonly calendars: CalendarsService) {}
+
+  @Get('calendars')
+  @Header('Cache-Control', PUBLIC_FEED)
+  @ApiOperation({ summary: 'The subscription feeds: all sessions, and one per category, with webcal and Google links' })
+  @ApiOkResponse({ type: FeedIndexView })
+  index(): Promise<FeedIndexView> {
+    return this.calendars.feedIndex();
+  }
+
+  @Get('calendars/all.ics')
+  @ApiFeed('Every session of every published (or cancelled) event, from 30 days ago on')
+  async all(@Conditional() conditional: ConditionalHeaders, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.calendars.allFeed(conditional), PUBLIC_FEED);
+  }
+
+  @Get('calendars/categories/:category.ics')
+  @ApiFeed('The same, for one category (case-insensitive); a category without events is an empty calendar', 'Not a category name')
+  async category(
+    @Param('category') category: string,
+    @Conditional() conditional: ConditionalHeaders,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    send(reply, await this.calendars.categoryFeed(category, conditional), PUBLIC_FEED);
+  }
+
+  @Get('events/:idOrSlug/calendar.ics')
+  @ApiFeed('Every session of one event, past ones included', 'Unknown event, or a draft')
+  async event(
+    @Param('idOrSlug') idOrSlug: string,
+    @Conditional() conditional: ConditionalHeaders,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    send(reply, await this.calendars.eventFeed(idOrSlug, conditional), PUBLIC_FEED);
+  }
+
+  @Get('sessions/:id/calendar.ics')
+  @ApiFeed('One session, as a download (Content-Disposition: attachment)', 'Unknown session, or one of a draft event')
+  async session(@Param('id') id: string, @Conditional() conditional: ConditionalHeaders, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.calendars.sessionFeed(id, conditional), PUBLIC_FEED);
+  }
+
+  @Get('registrations/:token/calendar.ics')
+  @ApiFeed(
+    "The registration's session; shown as cancelled once the registration is cancelled",
+    'Unknown or malformed token (the two are not told apart)',
+  )
+  async registration(
+    @Param('token') token: string,
+    @Conditional() conditional: ConditionalHeaders,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    send(reply, await this.calendars.registrationFeed(token, conditional), PRIVATE_FEED);
+  }
+}

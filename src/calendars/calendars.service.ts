@@ -1,0 +1,225 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hashToken, looksLikeToken } from '../auth/tokens';
+import { isUuid } from '../common/cursor';
+import { NotFoundError } from '../common/errors';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/env.schema';
+import { SqlClient } from '../database/sql-client';
+import {
+  categoryCalendarName,
+  FEED_WINDOW_DAYS,
+  FeedValidators,
+  feedValidators,
+  hasSession,
+  isCategoryName,
+  isSlug,
+  toCalendarSession,
+} from './calendar-feed';
+import { FEED_CATEGORIES_SQL, FeedRow, feedRowsSql, FeedScope, FeedStampRow, feedStampSql } from './calendar-feed.queries';
+import { CalendarChanges } from './calendar-changes';
+import { ConditionalHeaders, isNotModified } from './calendar-validator';
+import { FeedIndexView } from './dto/feed-index.view';
+import { CachedFeed, FeedCache } from './feed-cache';
+import { allFeedUrl, categoryFeedUrl, eventFeedUrl, feedLinks, sessionFeedUrl } from './feed-links';
+import { renderCalendar } from './render-calendar';
+import { ValidatorMemo } from './validator-memo';
+
+export type FeedResponse = (FeedValidators & { notModified: true }) | (CachedFeed & { notModified: false });
+
+/** One feed: which rows, what they are called, and what a missing one is. */
+interface FeedSpec {
+  /** Names the feed in the cache and in its ETag. */
+  key: string;
+  scope: FeedScope;
+  /** Set when no row at all means 404 (one session, event or registration); unset: empty is valid. */
+  notFound?: string;
+  name(first: FeedRow | undefined): string;
+  description?(first: FeedRow | undefined): string | undefined;
+  url?: string;
+  /** A download: Content-Disposition names the file after the event. */
+  download?: boolean;
+  /** Shows what no change notification covers (a registration's status): validators are always queried. */
+  unnotified?: boolean;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const EMPTY_STAMP: FeedStampRow = {
+  row_count: 0,
+  session_count: 0,
+  last_modified: null,
+  sequence_sum: '0',
+  stamp_sum: '0',
+  first_starts_at: null,
+};
+
+/**
+ * iCalendar feeds. A feed's validators (ETag, Last-Modified) come from one aggregate query, kept
+ * in memory until a change notification (or the 30-day window) says they may be stale: a poll of
+ * an unchanged feed answers 304, or the cached bytes, without touching the database. A changed
+ * feed costs one rows query and one rendering, shared by the requests that arrive meanwhile.
+ */
+@Injectable()
+export class CalendarsService {
+  private readonly cache = new FeedCache();
+  private readonly memo = new ValidatorMemo();
+  /** Renders under way, so a burst of polls after a change renders once. */
+  private readonly rendering = new Map<string, Promise<CachedFeed>>();
+
+  constructor(
+    private readonly sql: SqlClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly changes: CalendarChanges,
+  ) {}
+
+  sessionFeed(id: string, conditional: ConditionalHeaders): Promise<FeedResponse> {
+    if (!isUuid(id)) throw new NotFoundError('Session');
+    const sessionId = id.toLowerCase();
+    return this.serve(
+      {
+        key: `session:${sessionId}`,
+        scope: { kind: 'session', sessionId },
+        notFound: 'Session',
+        name: (first) => first?.event_title ?? 'Eventline',
+        url: sessionFeedUrl(this.config.publicBaseUrl, sessionId),
+        download: true,
+      },
+      conditional,
+    );
+  }
+
+  eventFeed(idOrSlug: string, conditional: ConditionalHeaders): Promise<FeedResponse> {
+    const by = isUuid(idOrSlug) ? 'id' : 'slug';
+    if (by === 'slug' && !isSlug(idOrSlug)) throw new NotFoundError('Event');
+    const value = by === 'id' ? idOrSlug.toLowerCase() : idOrSlug;
+    return this.serve(
+      {
+        key: `event:${by}:${value}`,
+        scope: { kind: 'event', by, value },
+        notFound: 'Event',
+        name: (first) => first?.event_title ?? 'Eventline',
+        description: (first) => first?.event_summary ?? undefined,
+      },
+      conditional,
+    );
+  }
+
+  allFeed(conditional: ConditionalHeaders): Promise<FeedResponse> {
+    return this.serve(
+      {
+        key: 'all',
+        scope: { kind: 'all', since: this.windowStart() },
+        name: () => 'Eventline — all sessions',
+        description: () => `Every session of every published event on Eventline, from ${FEED_WINDOW_DAYS} days ago on`,
+        url: allFeedUrl(this.config.publicBaseUrl),
+      },
+      conditional,
+    );
+  }
+
+  categoryFeed(category: string, conditional: ConditionalHeaders): Promise<FeedResponse> {
+    if (!isCategoryName(category)) throw new NotFoundError('Category');
+    return this.serve(
+      {
+        key: `category:${category}`,
+        scope: { kind: 'category', category, since: this.windowStart() },
+        name: () => categoryCalendarName(category),
+        url: categoryFeedUrl(this.config.publicBaseUrl, category),
+      },
+      conditional,
+    );
+  }
+
+  registrationFeed(token: string, conditional: ConditionalHeaders): Promise<FeedResponse> {
+    if (!looksLikeToken(token)) throw new NotFoundError('Registration');
+    const tokenHash = hashToken(token);
+    return this.serve(
+      {
+        // The hash, not the token: the secret stays out of memory that outlives the request.
+        key: `registration:${tokenHash.toString('base64url')}`,
+        scope: { kind: 'registration', tokenHash },
+        notFound: 'Registration',
+        name: (first) => first?.event_title ?? 'Eventline',
+        unnotified: true,
+      },
+      conditional,
+    );
+  }
+
+  async feedIndex(): Promise<FeedIndexView> {
+    const base = this.config.publicBaseUrl;
+    const rows = await this.sql.query<{ category: string }>(FEED_CATEGORIES_SQL);
+    return {
+      all: feedLinks(allFeedUrl(base)),
+      categories: rows.map(({ category }) => ({ category, links: feedLinks(categoryFeedUrl(base, category)) })),
+    };
+  }
+
+  private async serve(feed: FeedSpec, conditional: ConditionalHeaders): Promise<FeedResponse> {
+    const validators = this.remembered(feed) ?? (await this.queryValidators(feed));
+    if (isNotModified(conditional, validators.etag, validators.lastModified)) return { notModified: true, ...validators };
+    const cached = this.cache.get(feed.key, validators.etag) ?? (await this.renderOnce(feed, validators.etag));
+    return { notModified: false, ...cached };
+  }
+
+  private remembered(feed: FeedSpec): FeedValidators | undefined {
+    if (feed.unnotified || !this.changes.listening) return undefined;
+    return this.memo.get(feed.key, this.changes.generation, Date.now());
+  }
+
+  private async queryValidators(feed: FeedSpec): Promise<FeedValidators> {
+    // Read before asking: a notification arriving while the query runs makes its answer unsafe to keep.
+    const { generation, listening } = this.changes;
+    const { text, params } = feedStampSql(feed.scope);
+    const [stamp] = await this.sql.query<FeedStampRow>(text, params);
+    if (feed.notFound && stamp.row_count === 0) throw new NotFoundError(feed.notFound);
+    const validators = this.validators(feed, stamp);
+    if (!feed.unnotified && listening && this.changes.listening && generation === this.changes.generation) {
+      let expiresAt = Date.now() + this.memo.ttlMs;
+      if ('since' in feed.scope && stamp.first_starts_at) {
+        expiresAt = Math.min(expiresAt, stamp.first_starts_at.getTime() + FEED_WINDOW_DAYS * DAY_MS);
+      }
+      this.memo.set(feed.key, validators, generation, expiresAt);
+    }
+    return validators;
+  }
+
+  private renderOnce(feed: FeedSpec, etag: string): Promise<CachedFeed> {
+    const flightKey = `${feed.key}\u0000${etag}`;
+    let flight = this.rendering.get(flightKey);
+    if (!flight) {
+      flight = this.render(feed).finally(() => this.rendering.delete(flightKey));
+      this.rendering.set(flightKey, flight);
+    }
+    return flight;
+  }
+
+  /** Rows and validators from one snapshot, so a cached body is always the one its ETag names. */
+  private async render(feed: FeedSpec): Promise<CachedFeed> {
+    const { text, params } = feedRowsSql(feed.scope);
+    const rows = await this.sql.query<FeedRow>(text, params);
+    const first = rows[0];
+    if (feed.notFound && !first) throw new NotFoundError(feed.notFound);
+    const base = this.config.publicBaseUrl;
+    const ics = renderCalendar({
+      name: feed.name(first),
+      description: feed.description?.(first),
+      url: feed.url ?? (first && feed.scope.kind === 'event' ? eventFeedUrl(base, first.event_slug) : undefined),
+      sessions: rows.filter(hasSession).map((row) => toCalendarSession(row, base)),
+    });
+    const entry: CachedFeed = {
+      ...this.validators(feed, first ?? EMPTY_STAMP),
+      body: Buffer.from(ics, 'utf8'),
+      ...(feed.download && first ? { filename: `${first.event_slug}.ics` } : {}),
+    };
+    this.cache.set(feed.key, entry);
+    return entry;
+  }
+
+  private validators(feed: FeedSpec, stamp: FeedStampRow): FeedValidators {
+    return feedValidators(feed.scope.kind, `${feed.key}\u0000${this.config.publicBaseUrl}`, stamp);
+  }
+
+  private windowStart(): Date {
+    return new Date(Date.now() - FEED_WINDOW_DAYS * DAY_MS);
+  }
+}

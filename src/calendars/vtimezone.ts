@@ -1,0 +1,161 @@
+import { escape } from 'ical-generator';
+import { IANAZone } from 'luxon';
+
+/*
+ * VTIMEZONE components built from the tz database that luxon reads through Intl, the same one
+ * ical-generator uses (via luxon) to write DTSTART/DTEND wall times, so a feed is self-consistent.
+ * Observances are explicit (no RRULE): each used year starts with the offset in force on Jan 1,
+ * followed by that year's transitions. Correct for any zone and any rule change between years.
+ */
+
+const CRLF = '\r\n';
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const MAX_CACHE_ENTRIES = 2000;
+
+interface Observance {
+  /** Instant the observance starts. */
+  at: number;
+  /** Minutes east of UTC before and after `at`. */
+  offsetFrom: number;
+  offsetTo: number;
+  daylight: boolean;
+  name: string;
+}
+
+const transitionCache = new Map<string, Observance[]>();
+const vtimezoneCache = new Map<string, string>();
+
+/** The VTIMEZONE for a valid IANA zone, covering the given UTC years; CRLF-terminated, unfolded. */
+export function vtimezone(zone: string, years: Iterable<number>): string {
+  const sorted = [...new Set(years)].sort((a, b) => a - b);
+  const key = `${zone}|${sorted.join(',')}`;
+  const cached = vtimezoneCache.get(key);
+  if (cached !== undefined) return cached;
+
+  const tz = IANAZone.create(zone);
+  const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`, `X-LIC-LOCATION:${zone}`];
+  let previous: number | undefined;
+  for (const year of sorted) {
+    if (previous !== year - 1) {
+      const at = startOfYear(year);
+      const offset = tz.offset(at);
+      lines.push(
+        ...observanceLines({
+          at,
+          offsetFrom: offset,
+          offsetTo: offset,
+          daylight: isDaylight(tz, at),
+          name: offsetName(tz, at),
+        }),
+      );
+    }
+    for (const observance of yearTransitions(tz, year)) lines.push(...observanceLines(observance));
+    previous = year;
+  }
+  lines.push('END:VTIMEZONE');
+  const text = lines.join(CRLF) + CRLF;
+  remember(vtimezoneCache, key, text);
+  return text;
+}
+
+/**
+ * Whether the wall time of `at` occurs twice in `zone` (the hour a fall-back repeats). Such a
+ * time written with TZID cannot name one instant: RFC 5545 means the first, pytz picks the second.
+ */
+export function isRepeatedWallTime(zone: string, at: number): boolean {
+  const tz = IANAZone.create(zone);
+  const year = new Date(at).getUTCFullYear();
+  const years = [year];
+  if (at - startOfYear(year) < DAY_MS) years.push(year - 1);
+  if (startOfYear(year + 1) - at < DAY_MS) years.push(year + 1);
+  return years.some((y) =>
+    yearTransitions(tz, y).some((t) => {
+      const overlap = (t.offsetFrom - t.offsetTo) * MINUTE_MS;
+      return overlap > 0 && at >= t.at - overlap && at < t.at + overlap;
+    }),
+  );
+}
+
+function observanceLines(o: Observance): string[] {
+  const kind = o.daylight ? 'DAYLIGHT' : 'STANDARD';
+  return [
+    `BEGIN:${kind}`,
+    // An observance's DTSTART is the local time as it was just before the change.
+    `DTSTART:${basicDateTime(o.at + o.offsetFrom * MINUTE_MS)}`,
+    `TZOFFSETFROM:${utcOffset(o.offsetFrom)}`,
+    `TZOFFSETTO:${utcOffset(o.offsetTo)}`,
+    `TZNAME:${escape(o.name, false)}`,
+    `END:${kind}`,
+  ];
+}
+
+/** Offset changes in (Jan 1, next Jan 1] UTC: daily samples, then bisection to the minute. */
+function yearTransitions(tz: IANAZone, year: number): Observance[] {
+  const key = `${tz.name}|${year}`;
+  const cached = transitionCache.get(key);
+  if (cached) return cached;
+  const found: Observance[] = [];
+  const end = startOfYear(year + 1);
+  let t = startOfYear(year);
+  let offset = tz.offset(t);
+  while (t < end) {
+    const next = Math.min(t + DAY_MS, end);
+    const nextOffset = tz.offset(next);
+    if (nextOffset !== offset) {
+      let lo = t;
+      let hi = next;
+      while (hi - lo > MINUTE_MS) {
+        const mid = lo + Math.floor((hi - lo) / (2 * MINUTE_MS)) * MINUTE_MS;
+        if (tz.offset(mid) === offset) lo = mid;
+        else hi = mid;
+      }
+      found.push({
+        at: hi,
+        offsetFrom: offset,
+        offsetTo: nextOffset,
+        daylight: isDaylight(tz, hi),
+        name: offsetName(tz, hi),
+      });
+    }
+    t = next;
+    offset = nextOffset;
+  }
+  remember(transitionCache, key, found);
+  return found;
+}
+
+/** Cosmetic (parsers only use the offsets): CLDR's long name when there is one, else the offset. */
+function isDaylight(tz: IANAZone, at: number): boolean {
+  const longName = tz.offsetName(at, { format: 'long', locale: 'en-US' }) ?? '';
+  if (longName && !longName.startsWith('GMT')) return /Daylight|Summer/.test(longName);
+  const year = new Date(at).getUTCFullYear();
+  const january = tz.offset(startOfYear(year));
+  const july = tz.offset(startOfYear(year) + 181 * DAY_MS);
+  return tz.offset(at) > Math.min(january, july);
+}
+
+function offsetName(tz: IANAZone, at: number): string {
+  return tz.offsetName(at, { format: 'short', locale: 'en-US' }) ?? utcOffset(tz.offset(at));
+}
+
+/** Date.UTC() would read years 0..99 as 1900..1999. */
+function startOfYear(year: number): number {
+  return new Date(0).setUTCFullYear(year, 0, 1);
+}
+
+function basicDateTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').slice(0, 15);
+}
+
+function utcOffset(minutes: number): string {
+  const seconds = Math.round(Math.abs(minutes) * 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hhmm = pad(Math.floor(seconds / 3600)) + pad(Math.floor(seconds / 60) % 60);
+  return (minutes < 0 ? '-' : '+') + hhmm + (seconds % 60 ? pad(seconds % 60) : '');
+}
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= MAX_CACHE_ENTRIES) cache.clear();
+  cache.set(key, value);
+}
