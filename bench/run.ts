@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     const report = [
       `${config.sessions} sessions, ${config.rounds} rounds x ${config.duration}s, ${config.connections} connections; medians; ratio = service / baseline`,
       formatTable(summaries, memory),
+      ...keyCost(summaries),
       ...scalePoints.map((p) => `\nscale: ${p.sessions} sessions\n${formatTable(p.jobs, null)}`),
       ...(withService ? [] : ['\n(service not built: baseline only)']),
     ].join('\n');
@@ -91,6 +92,19 @@ function writeResults(report: string, scalePoints: ScalePoint[], results: object
   writeFileSync(join(RESULTS_DIR, 'latest.txt'), `${at}, node ${process.version}\n${report}\n`);
   for (const chart of scaleCharts(scalePoints)) writeFileSync(join(RESULTS_DIR, `scale-${chart.jobId}.svg`), chart.svg);
   log(`\nresults: ${RESULTS_DIR}`);
+}
+
+/** What Idempotency-Key handling costs each target: 1 - keyed / unkeyed hot-session throughput. */
+function keyCost(summaries: JobSummary[]): string[] {
+  const plain = summaries.find((j) => j.id === 'hot-registration');
+  const keyed = summaries.find((j) => j.id === 'keyed-registration');
+  if (!plain || !keyed) return [];
+  const cost = (name: 'service' | 'baseline'): string => {
+    const a = plain.targets[name]?.rps;
+    const b = keyed.targets[name]?.rps;
+    return a && b ? `${name} ${((1 - b / a) * 100).toFixed(0)}%` : `${name} -`;
+  };
+  return [`\nkey cost (1 - keyed / unkeyed registration throughput): ${cost('service')}, ${cost('baseline')}`];
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

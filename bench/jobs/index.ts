@@ -3,7 +3,9 @@ import { calendarFeed } from './calendar-feed';
 import { feedNotModified } from './feed-not-modified';
 import { healthLive } from './health-live';
 import { hotRegistration } from './hot-registration';
+import { idempotencyRace } from './idempotency-race';
 import { idempotentReplay } from './idempotent-replay';
+import { keyedRegistration } from './keyed-registration';
 import { registrationRush } from './registration-rush';
 import { sessionsPage } from './sessions-page';
 
@@ -11,9 +13,11 @@ import { sessionsPage } from './sessions-page';
 export const JOBS: BenchJob[] = [
   sessionsPage,
   hotRegistration,
+  keyedRegistration,
   calendarFeed,
   feedNotModified,
   healthLive,
   idempotentReplay,
+  idempotencyRace,
   registrationRush,
 ];

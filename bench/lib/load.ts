@@ -21,6 +21,8 @@ export interface LoadSpec {
   headers?: Record<string, string>;
   /** A fixed body, or one built for every request (unique emails, keys...). */
   body?: string | (() => string);
+  /** Headers built for every request (e.g. a fresh Idempotency-Key), added to `headers`. */
+  perRequestHeaders?: () => Record<string, string>;
   /** Statuses that count as success for this job. */
   expect: number[];
 }
@@ -38,7 +40,14 @@ export async function runLoad(baseUrl: string, spec: LoadSpec, opts: LoadOptions
   const headers = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...spec.headers };
   const request: autocannon.RequestSpec = { method: spec.method ?? 'GET', path: spec.path, headers };
   if (typeof body === 'string') request.body = body;
-  if (typeof body === 'function') request.setupRequest = (req) => ({ ...req, body: body() });
+  const { perRequestHeaders } = spec;
+  if (typeof body === 'function' || perRequestHeaders) {
+    request.setupRequest = (req) => ({
+      ...req,
+      ...(typeof body === 'function' ? { body: body() } : {}),
+      ...(perRequestHeaders ? { headers: { ...headers, ...perRequestHeaders() } } : {}),
+    });
+  }
   const result = await autocannon({
     url: baseUrl,
     connections: opts.connections,
