@@ -28,9 +28,15 @@ export function serviceIsBuilt(): boolean {
   return existsSync(SERVICE_ENTRY);
 }
 
+/** The node flags of `npm run start:prod` (e.g. its heap limit), so the bench runs the service as production does. */
+function startProdNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return (pkg.scripts['start:prod'] ?? '').split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
 /** The service from its production build, as `npm run start:prod` runs it, minus rate limits and chatter. */
 export function startService(env: { DATABASE_URL: string }): Promise<ServerProcess> {
-  return startServer('service', SERVICE_ENTRY, {
+  return startServer('service', SERVICE_ENTRY, startProdNodeFlags(), {
     RATE_LIMIT: 'off',
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',
@@ -40,13 +46,13 @@ export function startService(env: { DATABASE_URL: string }): Promise<ServerProce
 }
 
 export function startBaseline(env: { DATABASE_URL: string }): Promise<ServerProcess> {
-  return startServer('baseline', BASELINE_ENTRY, { NODE_ENV: 'production', ...env });
+  return startServer('baseline', BASELINE_ENTRY, [], { NODE_ENV: 'production', ...env });
 }
 
-async function startServer(name: TargetName, entry: string, env: Record<string, string>): Promise<ServerProcess> {
+async function startServer(name: TargetName, entry: string, nodeFlags: string[], env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port), PUBLIC_BASE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
