@@ -1,8 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from '../src/database/resolve-database';
+import { BuiltServer, startBuiltServer } from './support/built-server';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 
 /**
@@ -10,28 +7,21 @@ import { createTestDatabase, dropTestDatabase } from './support/test-database';
  * thousand registrations spread over both with real concurrency. Needs `npm run build` first
  * (`npm test` does it).
  */
-const MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');
 const SEATS = 50;
 const REQUESTS = 1000;
 const IN_FLIGHT = 80;
 
-interface Instance {
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
-
 let databaseUrl: string;
-let instances: Instance[] = [];
+let instances: BuiltServer[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before this spec (npm test does).`);
   databaseUrl = await createTestDatabase();
-  instances = await Promise.all([startInstance(databaseUrl), startInstance(databaseUrl)]);
+  const env = { DATABASE_URL: databaseUrl, RATE_LIMIT: 'off', SEED_DEMO: 'false' };
+  instances = await Promise.all([startBuiltServer(env), startBuiltServer(env)]);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(instances.map(stopInstance));
+  await Promise.all(instances.map((instance) => instance.stop()));
   if (databaseUrl) await dropTestDatabase(databaseUrl);
 });
 
@@ -91,45 +81,4 @@ async function withDb<T>(fn: (db: Client) => Promise<T>): Promise<T> {
   } finally {
     await db.end();
   }
-}
-
-async function startInstance(database: string): Promise<Instance> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: database,
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      RATE_LIMIT: 'off',
-      LOG_LEVEL: 'warn',
-      SEED_DEMO: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
-  const instance = { url: `http://127.0.0.1:${port}`, child, output };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Instance exited with ${child.exitCode}:\n${output.join('')}`);
-    const ready = await fetch(`${instance.url}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return instance;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`Instance not ready within 30 s:\n${output.join('')}`);
-}
-
-async function stopInstance({ child }: Instance): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -37,10 +37,10 @@ export const idempotencyRace: BenchJob = {
         }),
       );
       const distinct = new Set(answers.map((a) => `${a.status} ${a.text}`));
-      const { rows } = await ctx.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM registrations WHERE session_id = $1 AND email = $2`, [
-        ctx.data.hotSessionId,
-        `race${round}.${run}@bench.example.com`,
-      ]);
+      const { rows } = await ctx.db.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM registrations WHERE session_id = $1 AND email = $2`,
+        [ctx.data.hotSessionId, `race${round}.${run}@bench.example.com`],
+      );
       if (distinct.size !== 1 || answers[0]!.status !== 201 || Number(rows[0]!.n) !== 1) {
         unexpected += 1;
         notes.push(`round ${round}: ${distinct.size} distinct answers, ${rows[0]!.n} registrations`);

@@ -2,10 +2,9 @@ import type { BenchJob } from '../lib/job';
 import { calendarFeed } from './calendar-feed';
 import { feedNotModified } from './feed-not-modified';
 import { healthLive } from './health-live';
-import { hotRegistration } from './hot-registration';
+import { hotRegistration, keyedRegistration } from './hot-registration';
 import { idempotencyRace } from './idempotency-race';
 import { idempotentReplay } from './idempotent-replay';
-import { keyedRegistration } from './keyed-registration';
 import { registrationRush } from './registration-rush';
 import { sessionsPage } from './sessions-page';
 

@@ -27,34 +27,9 @@ export async function findStoredResponse(db: SqlRows, k: IdempotencyMaterial): P
   return { status: stored.response_status, body: JSON.parse(openResponse(k.cipherKey, stored.response_body, k.requestHash)) };
 }
 
-/**
- * Claims the key inside the caller's transaction, or returns the answer stored for it.
- *
- * A concurrent request holding the same key blocks our INSERT on the primary key until it
- * ends: if it committed, we find its answer; if it rolled back (only successful answers are
- * stored), the key is free again and we claim it. Either way one registration per key.
- */
-export async function claimIdempotencyKey(tx: SqlRows, k: IdempotencyMaterial): Promise<StoredResponse | null> {
-  // Two rounds: the stored row can vanish between our INSERT and SELECT only by expiring.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const claimed = await tx.query(
-      `INSERT INTO idempotency_keys (key_hash, request_hash) VALUES ($1, $2) ON CONFLICT (key_hash) DO NOTHING RETURNING 1`,
-      [k.keyHash, k.requestHash],
-    );
-    if (claimed.length === 1) return null;
-    const stored = await findStoredResponse(tx, k);
-    if (stored) return stored;
-  }
-  throw new Error('Idempotency key could not be claimed');
-}
-
-/** Stores the answer on the claimed key, in the same transaction as the registration it describes. */
-export async function saveIdempotentResponse(tx: SqlRows, k: IdempotencyMaterial, response: StoredResponse): Promise<void> {
-  await tx.query(`UPDATE idempotency_keys SET response_status = $2, response_body = $3 WHERE key_hash = $1`, [
-    k.keyHash,
-    response.status,
-    sealResponse(k.cipherKey, JSON.stringify(response.body), k.requestHash),
-  ]);
+/** The answer to store with the key (by the registration's own INSERT), sealed with the key. */
+export function sealIdempotentResponse(k: IdempotencyMaterial, body: unknown): Buffer {
+  return sealResponse(k.cipherKey, JSON.stringify(body), k.requestHash);
 }
 
 /** Keys are honoured for at least 24 hours; older than this they may be deleted. */

@@ -63,7 +63,12 @@ export function registrationLinks(baseUrl: string, token: string): RegistrationL
 }
 
 /** The attendee's view; `token` is the one they presented (or were just given), never read back. */
-export function toManagedView(r: RegistrationRow & SessionRow, token: string, baseUrl: string, now: Date): ManagedRegistrationView {
+export function toManagedView(
+  r: Omit<RegistrationRow, 'queue_number'> & SessionRow,
+  token: string,
+  baseUrl: string,
+  now: Date,
+): ManagedRegistrationView {
   return {
     id: r.registration_id,
     status: r.registration_status,

@@ -1,16 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { hashToken, looksLikeToken, newSecretToken } from '../auth/tokens';
-import { AlreadyRegisteredError, NotFoundError, RegistrationClosedError, ServiceUnavailableError, SoldOutError } from '../common/errors';
+import {
+  AlreadyRegisteredError,
+  ConflictError,
+  DomainError,
+  NotFoundError,
+  RegistrationClosedError,
+  ServiceUnavailableError,
+  SoldOutError,
+} from '../common/errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
 import { SqlClient } from '../database/sql-client';
 import { availabilityInputOf, SESSION_COLUMNS, SessionRow } from '../events/session-row';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
-import { idempotencyMaterial, parseIdempotencyKey } from './idempotency';
-import { claimIdempotencyKey, findStoredResponse, saveIdempotentResponse } from './idempotency-store';
+import { IdempotencyMaterial, idempotencyMaterial, parseIdempotencyKey } from './idempotency';
+import { findStoredResponse, sealIdempotentResponse } from './idempotency-store';
 import { KeyedSemaphore } from './keyed-semaphore';
 import { promoteWaitlisted } from './promote-waitlist';
 import { REGISTRATION_COLUMNS, RegistrationRow, toManagedView, toRegistrationView, WAITLIST_POSITION } from './registration-row';
@@ -43,23 +52,38 @@ const LOCK_SESSION_SQL = `
   WHERE s.id = $1
   FOR UPDATE OF s`;
 
-// Inserts and counts in one round trip. The EXISTS above read a snapshot from before the lock
-// was granted, so a twin request that committed meanwhile is caught here by the partial unique
-// index (ON CONFLICT on it: no row comes back, nothing is counted).
+// Claims the Idempotency-Key with its answer, inserts and counts, in one round trip: a keyed
+// request holds the session's lock no longer than an unkeyed one, and writes its key row once.
+// - Without a key ($8 null) the `keyed` step inserts nothing and does not gate the rest.
+// - A key already taken (a twin request committed first) inserts nothing more: `keyed` is 0 and
+//   the caller replays the stored answer. A twin still running blocks this INSERT on the primary
+//   key until it ends.
+// - The EXISTS of LOCK_SESSION_SQL read a snapshot from before the lock was granted, so a twin
+//   email that committed meanwhile is caught here by the partial unique index: `counted` is 0 and
+//   the caller rolls everything back (the key row with it).
 const INSERT_SQL = `
-  WITH inserted AS (
-    INSERT INTO registrations (session_id, name, email, status, manage_token_hash)
-    VALUES ($1, $2, $3, $4::varchar, $5)
+  WITH keyed AS (
+    INSERT INTO idempotency_keys (key_hash, request_hash, response_status, response_body)
+    SELECT $8, $9, 201, $10 WHERE $8::bytea IS NOT NULL
+    ON CONFLICT (key_hash) DO NOTHING
+    RETURNING 1
+  ), inserted AS (
+    INSERT INTO registrations (id, session_id, name, email, status, manage_token_hash, created_at)
+    SELECT $1, $2, $3, $4, $5::varchar, $6, $7
+     WHERE $8::bytea IS NULL OR EXISTS (SELECT 1 FROM keyed)
     ON CONFLICT (session_id, lower(email)) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
-    RETURNING id, queue_number, created_at
+    RETURNING id
   ), counted AS (
     UPDATE sessions
-       SET confirmed_count = confirmed_count + ($4::varchar = 'confirmed')::int,
-           waitlisted_count = waitlisted_count + ($4::varchar = 'waitlisted')::int
-     WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted)
-    RETURNING confirmed_count, waitlisted_count
+       SET confirmed_count = confirmed_count + ($5::varchar = 'confirmed')::int,
+           waitlisted_count = waitlisted_count + ($5::varchar = 'waitlisted')::int
+     WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
+    RETURNING 1
   )
-  SELECT i.id, i.queue_number, i.created_at, c.confirmed_count, c.waitlisted_count FROM inserted i CROSS JOIN counted c`;
+  SELECT (SELECT count(*) FROM keyed)::int AS keyed, (SELECT count(*) FROM counted)::int AS counted`;
+
+/** The key was claimed by a twin request that committed first: its answer is the one to give. */
+const KEY_TAKEN = Symbol('key-taken');
 
 const MANAGED_SQL = (where: string): string => `
   SELECT ${REGISTRATION_COLUMNS}, ${WAITLIST_POSITION}, ${SESSION_COLUMNS}
@@ -92,10 +116,11 @@ export class RegistrationsService {
   ) {}
 
   /**
-   * One transaction: [claim the Idempotency-Key,] lock the session row, re-check, insert, count,
-   * [store the encrypted answer]. A domain error rolls all of it back, freeing the key: only
-   * successful answers are replayed. Waits its turn per session first (see IN_FLIGHT_PER_SESSION);
-   * a key already answered is replayed before that, and the claim covers requests racing it.
+   * One transaction: lock the session row, re-check, then in one statement claim the
+   * Idempotency-Key with its encrypted answer, insert and count. A domain error rolls all of it
+   * back, freeing the key: only successful answers are replayed. Waits its turn per session first
+   * (see IN_FLIGHT_PER_SESSION); a key already answered is replayed before that, and a twin that
+   * commits while we wait is found by the claim (or, when our checks refuse, by looking it up).
    */
   async register(sessionId: string, input: RegisterDto, idempotencyKeyHeader?: string | string[]): Promise<RegisterResult> {
     const key = parseIdempotencyKey(idempotencyKeyHeader);
@@ -108,18 +133,29 @@ export class RegistrationsService {
     return this.perSession.run(sessionId, () =>
       this.sql.transaction(async (client) => {
         const tx = inTransaction(client);
-        if (idempotency) {
-          const stored = await claimIdempotencyKey(tx, idempotency);
-          if (stored) return { body: stored.body as RegistrationCreatedView, replayed: true };
+        let refused: DomainError | undefined;
+        try {
+          const body = await this.registerLocked(tx, sessionId, input, idempotency);
+          if (body !== KEY_TAKEN) return { body, replayed: false };
+        } catch (error) {
+          // A twin with this key may have committed while we waited for the lock (so the seats or
+          // the email now look taken): its answer, not this error, is then the one to give.
+          if (!idempotency || !(error instanceof DomainError)) throw error;
+          refused = error;
         }
-        const body = await this.registerLocked(tx, sessionId, input);
-        if (idempotency) await saveIdempotentResponse(tx, idempotency, { status: 201, body });
-        return { body, replayed: false };
+        const stored = idempotency && (await findStoredResponse(tx, idempotency));
+        if (!stored) throw refused ?? new ConflictError('This Idempotency-Key is being used by another request; try again');
+        return { body: stored.body as RegistrationCreatedView, replayed: true };
       }),
     );
   }
 
-  private async registerLocked(tx: SqlRows, sessionId: string, input: RegisterDto): Promise<RegistrationCreatedView> {
+  private async registerLocked(
+    tx: SqlRows,
+    sessionId: string,
+    input: RegisterDto,
+    idempotency: IdempotencyMaterial | undefined,
+  ): Promise<RegistrationCreatedView | typeof KEY_TAKEN> {
     const [session] = await tx.query<SessionRow & { already_registered: boolean }>(LOCK_SESSION_SQL, [sessionId, input.email]);
     if (!session) throw new NotFoundError('Session');
     const now = new Date();
@@ -137,32 +173,41 @@ export class RegistrationsService {
         throw new SoldOutError();
     }
     const { token, hash } = newSecretToken();
-    const [inserted] = await tx.query<{
-      id: string;
-      queue_number: string;
-      created_at: Date;
-      confirmed_count: number;
-      waitlisted_count: number;
-    }>(INSERT_SQL, [sessionId, input.name, input.email, outcome, hash]);
-    if (!inserted) throw new AlreadyRegisteredError();
-    const row: RegistrationRow & SessionRow = {
+    // The answer is made before the insert (its id and counts are known under the lock), so the
+    // insert can store it for the Idempotency-Key in the same statement.
+    const row: Omit<RegistrationRow, 'queue_number'> & SessionRow = {
       ...session,
-      confirmed_count: inserted.confirmed_count,
-      waitlisted_count: inserted.waitlisted_count,
-      registration_id: inserted.id,
+      confirmed_count: session.confirmed_count + (outcome === 'confirmed' ? 1 : 0),
+      waitlisted_count: session.waitlisted_count + (outcome === 'waitlisted' ? 1 : 0),
+      registration_id: randomUUID(),
       session_id: sessionId,
       name: input.name,
       email: input.email,
       registration_status: outcome,
-      queue_number: inserted.queue_number,
       // Inserted last under the lock, so everyone else waitlisted is ahead: no gaps, FCFS.
-      waitlist_position: outcome === 'waitlisted' ? inserted.waitlisted_count : null,
+      waitlist_position: outcome === 'waitlisted' ? session.waitlisted_count + 1 : null,
       checked_in_at: null,
       promoted_at: null,
       cancelled_at: null,
-      created_at: inserted.created_at,
+      created_at: now,
     };
-    return { ...toManagedView(row, token, this.config.publicBaseUrl, now), manageToken: token };
+    const body: RegistrationCreatedView = { ...toManagedView(row, token, this.config.publicBaseUrl, now), manageToken: token };
+    const sealed = idempotency ? sealIdempotentResponse(idempotency, body) : null;
+    const [{ keyed, counted }] = await tx.query<{ keyed: number; counted: number }>(INSERT_SQL, [
+      row.registration_id,
+      sessionId,
+      input.name,
+      input.email,
+      outcome,
+      hash,
+      now,
+      idempotency?.keyHash ?? null,
+      idempotency?.requestHash ?? null,
+      sealed,
+    ]);
+    if (idempotency && keyed === 0) return KEY_TAKEN;
+    if (counted !== 1) throw new AlreadyRegisteredError();
+    return body;
   }
 
   async getByToken(token: string): Promise<ManagedRegistrationView> {
