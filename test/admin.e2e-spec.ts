@@ -73,6 +73,7 @@ describe('staff: auth, roles, events and sessions', () => {
     await t.http.get('/admin/users').set(bearer(e)).expect(403);
     const users = await t.http.get('/admin/users').set(bearer(a)).expect(200);
     expect(users.body.data.length).toBeGreaterThan(0);
+    expect(users.body.nextCursor).toBeNull();
     await t.http
       .post('/admin/users')
       .set(bearer(e))

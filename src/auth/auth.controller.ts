@@ -41,8 +41,9 @@ export class AuthController {
   @Get('admin/users')
   @Staff('admin')
   @ApiOkResponse({ type: [StaffUserView] })
-  async list(): Promise<{ data: StaffUserView[] }> {
-    return { data: await this.auth.listUsers() };
+  async list(): Promise<{ data: StaffUserView[]; nextCursor: null }> {
+    // Staff lists are short: one page, in the shape of every other list.
+    return { data: await this.auth.listUsers(), nextCursor: null };
   }
 
   @Post('admin/users')
