@@ -75,6 +75,10 @@ describe('public listing: events and sessions', () => {
 
     const hostile = await t.http.get('/events').query({ q: `'); DROP TABLE events; -- & | ! :* <script>` }).expect(200);
     expect(hostile.body.data).toEqual([]);
+    // A NUL byte cannot reach PostgreSQL's text search: a 400, not a 500 (found by the fuzz test).
+    const nul = await t.http.get('/events').query({ q: 'jazz\u0000' });
+    expect(nul.status).toBe(400);
+    expect(nul.body.type).toBe('http://eventline.test/problems/validation');
   });
 
   it('reads one event by id or slug with all its sessions, and one session', async () => {

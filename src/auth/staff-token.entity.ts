@@ -6,7 +6,7 @@ export class StaffTokenEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'user_id', type: 'uuid' }) userId!: string;
   @ManyToOne(() => StaffUserEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'staff_tokens_user_id_fkey' })
   user?: StaffUserEntity;
   /** SHA-256 of the bearer token; the token itself is never stored. */
   @Column({ name: 'token_hash', type: 'bytea' }) tokenHash!: Buffer;

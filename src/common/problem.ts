@@ -78,6 +78,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return isDatabaseUnavailable(e.driverError) || isDatabaseUnavailable(e.cause);
 }
 
+function databaseErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const e = error as Error & { code?: unknown; driverError?: unknown };
+  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && 'severity' in e) return e.code;
+  return databaseErrorCode(e.driverError);
+}
+
 function problem(baseUrl: string, slug: ProblemSlug, detail: string, errors?: FieldError[], status?: number): Problem {
   const [defaultStatus, title] = STATUS[slug];
   return {
@@ -97,6 +104,10 @@ export function toProblem(error: unknown, baseUrl: string): ProblemResponse {
     if (error instanceof ServiceUnavailableError) headers['Retry-After'] = '2';
     const errors = error instanceof ValidationError ? error.errors : undefined;
     return { problem: problem(baseUrl, error.slug, error.message, errors), headers };
+  }
+  // PostgreSQL's class 22 "data exception" (a NUL byte, a value out of range…) is bad input.
+  if (databaseErrorCode(error)?.startsWith('22')) {
+    return toProblem(new ValidationError('The request contains a value that cannot be stored or searched'), baseUrl);
   }
   const status = httpStatusOf(error);
   // The readiness check reports an unreachable database as an HTTP 503.

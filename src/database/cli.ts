@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/env.schema';
 import { seedDemo } from './demo-seed';
+import { pendingSchemaChanges } from './schema-diff';
 import { resolveDatabase } from './resolve-database';
 import { typeormOptions } from './typeorm-options';
 
@@ -28,13 +29,17 @@ async function main(command: string | undefined, name: string | undefined): Prom
         break;
       case 'migration:generate': {
         if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error('Usage: npm run migration:generate -- <PascalCaseName>');
-        const sql = await dataSource.driver.createSchemaBuilder().log();
+        const sql = await pendingSchemaChanges(dataSource);
+        if (sql.skipped > 0) console.log(`Left out ${sql.skipped} statements that would drop hand-written schema objects`);
         if (sql.upQueries.length === 0) {
           console.log('The entities match the schema: nothing to generate');
           break;
         }
         const stamp = Date.now();
-        const lines = (qs: { query: string }[]) => qs.map((q) => `    await q.query(${JSON.stringify(q.query)});`).join('\n');
+        const lines = (qs: { query: string; parameters?: unknown[] }[]) =>
+          qs
+            .map((q) => `    await q.query(${JSON.stringify(q.query)}${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`)
+            .join('\n');
         const file = join(process.cwd(), 'migrations', `${stamp}-${name}.ts`);
         writeFileSync(
           file,

@@ -1,6 +1,12 @@
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { SessionEntity } from './session.entity';
 
+/** The generated full-text column, as migration InitialSchema created it (and TypeormMetadata records it). */
+export const EVENT_SEARCH_EXPRESSION =
+  "setweight(to_tsvector('english', coalesce(title, '')), 'A') || " +
+  "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || " +
+  "setweight(to_tsvector('english', coalesce(description, '')), 'C')";
+
 export type EventStatus = 'draft' | 'published' | 'cancelled';
 
 export interface Venue {
@@ -26,6 +32,17 @@ export class EventEntity {
   @Column({ name: 'online_url', type: 'varchar', length: 2048, nullable: true }) onlineUrl!: string | null;
   @Column({ type: 'varchar', length: 64 }) timezone!: string;
   @Column({ type: 'varchar', length: 16, default: 'draft' }) status!: EventStatus;
+  /** Full-text document for `q`, kept by PostgreSQL (events_search_idx); never read or written here. */
+  @Column({
+    type: 'tsvector',
+    nullable: true,
+    select: false,
+    insert: false,
+    update: false,
+    generatedType: 'STORED',
+    asExpression: EVENT_SEARCH_EXPRESSION,
+  })
+  search?: never;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @OneToMany(() => SessionEntity, (s) => s.event) sessions?: SessionEntity[];

@@ -8,7 +8,7 @@ export class SessionEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'event_id', type: 'uuid' }) eventId!: string;
   @ManyToOne(() => EventEntity, (e) => e.sessions, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'event_id' })
+  @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'sessions_event_id_fkey' })
   event?: EventEntity;
   @Column({ name: 'starts_at', type: 'timestamptz' }) startsAt!: Date;
   @Column({ name: 'ends_at', type: 'timestamptz' }) endsAt!: Date;
