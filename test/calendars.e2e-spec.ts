@@ -1,3 +1,4 @@
+import { FEED_MAX_SESSIONS } from '../src/calendars/calendar-feed.queries';
 import ICAL from 'ical.js';
 import type { Response } from 'supertest';
 import request from 'supertest';
@@ -446,5 +447,39 @@ describe('calendar feeds', () => {
       expect(Boolean(get.responses['404'])).toBe(missing);
     }
     expect(paths['/calendars'].get.tags).toEqual(['calendars']);
+  });
+});
+
+describe('feed size', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it(`renders at most ${FEED_MAX_SESSIONS} sessions, the earliest first`, async () => {
+    const [{ id: eventId }]: { id: string }[] = await t.db.query(
+      `INSERT INTO events (slug, title, timezone, status, category) VALUES ('bulk', 'Bulk', 'UTC', 'published', 'Bulk') RETURNING id`,
+    );
+    await t.db.query(
+      `INSERT INTO sessions (event_id, starts_at, ends_at, timezone)
+       SELECT $1, date_trunc('hour', now()) + g * interval '1 hour', date_trunc('hour', now()) + g * interval '1 hour' + interval '30 minutes', 'UTC'
+         FROM generate_series(1, $2::int) g`,
+      [eventId, FEED_MAX_SESSIONS + 5],
+    );
+    const res = await t.http.get('/calendars/categories/bulk.ics').buffer(true).expect(200);
+    const lines = res.text.split('\r\n');
+    const starts = lines.filter((l) => l.startsWith('DTSTART')).map((l) => l.slice(l.indexOf(':') + 1));
+    expect(starts).toHaveLength(FEED_MAX_SESSIONS);
+    const [{ last }]: { last: Date }[] = await t.db.query(
+      `SELECT starts_at AS last FROM sessions WHERE event_id = $1 ORDER BY starts_at OFFSET $2 LIMIT 1`,
+      [eventId, FEED_MAX_SESSIONS - 1],
+    );
+    expect(starts[starts.length - 1]).toBe(
+      last
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, ''),
+    );
   });
 });

@@ -130,6 +130,12 @@ export interface FeedVenue {
   country?: string | null;
 }
 
+/**
+ * The most sessions one feed renders (the earliest first): a bound on the memory and time one
+ * request can take, however large the catalogue. Validators still cover every matching session.
+ */
+export const FEED_MAX_SESSIONS = 10_000;
+
 /** Every row a feed renders, with the validator aggregates of the same snapshot on each row. */
 export function feedRowsSql(scope: FeedScope): { text: string; params: unknown[] } {
   const sql = scopeSql(scope);
@@ -140,7 +146,8 @@ export function feedRowsSql(scope: FeedScope): { text: string; params: unknown[]
         ${sql.status} AS status, ${sql.sequence} AS sequence, ${sql.modified} AS modified,
         ${aggregates(sql, ' OVER ()')}
       FROM ${sql.from} WHERE ${sql.where}
-      ORDER BY s.starts_at, s.id`,
+      ORDER BY s.starts_at, s.id
+      LIMIT ${FEED_MAX_SESSIONS}`,
     params: sql.params,
   };
 }
