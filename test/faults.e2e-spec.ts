@@ -121,15 +121,9 @@ describe('faults', () => {
     await pg.stop();
     const downAfter = await waitFor(notReady(url), 2000);
     await new Promise((r) => setTimeout(r, 1500));
-    const downOutcomes = await registrationLoad(
-      url,
-      sessionId,
-      4,
-      (() => {
-        let k = 0;
-        return () => k++ >= 4;
-      })(),
-    );
+    let sentWhileDown = 0;
+    const downOutcomes = await registrationLoad(url, sessionId, 4, () => sentWhileDown++ >= 4);
+    expect(downOutcomes).toHaveLength(4);
     for (const o of downOutcomes) {
       expect(o.status).toBe(503);
       expect(o.retryAfter).not.toBeNull();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { isUniqueViolation } from '../common/database-errors';
 import { ConflictError, UnauthorizedError } from '../common/errors';
 import { CreateStaffUserDto, LoginResponse, StaffUserView } from './dto/login.dto';
 import { hashPassword, verifyPassword } from './passwords';
@@ -61,7 +62,7 @@ export class AuthService {
       const saved = await repo.save(repo.create({ email: dto.email, passwordHash: await hashPassword(dto.password), role: dto.role }));
       return toStaffUserView(saved);
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+      if (isUniqueViolation(error)) {
         throw new ConflictError('A staff user with this email already exists');
       }
       throw error;

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
+import { SqlClient } from '../database/sql-client';
 import { DataSource, EntityMetadata, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 
 /** Raised by the triggers of migration CalendarChangeNotify on events and sessions. */
@@ -30,7 +31,10 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
   generation = 0;
   listening = false;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {
+  constructor(
+    @InjectDataSource() db: DataSource,
+    private readonly sql: SqlClient,
+  ) {
     db.subscribers.push(this.localWrites());
   }
 
@@ -49,7 +53,7 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
     if (this.stopped) return;
     let client: PoolClient;
     try {
-      client = await (this.db.driver as unknown as { master: { connect(): Promise<PoolClient> } }).master.connect();
+      client = await this.sql.connect();
     } catch {
       return this.retryLater();
     }

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { databaseErrorCode, isDatabaseUnavailable } from './database-errors';
 import { DomainError, FieldError, ProblemSlug, RateLimitedError, ServiceUnavailableError, ValidationError } from './errors';
 
 export interface Problem {
@@ -45,45 +46,6 @@ const SLUG_BY_STATUS: Record<number, ProblemSlug> = {
   429: 'rate-limited',
   503: 'service-unavailable',
 };
-
-/** Errors that mean "the database is not there right now", from pg, the pool or PostgreSQL itself. */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '08000',
-  '08001',
-  '08003',
-  '08006',
-  '53300', // too_many_connections
-]);
-
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const e = error as Error & { code?: string; driverError?: unknown; cause?: unknown };
-  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
-  if (
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|Connection ended|not queryable/i.test(
-      e.message,
-    )
-  ) {
-    return true;
-  }
-  return isDatabaseUnavailable(e.driverError) || isDatabaseUnavailable(e.cause);
-}
-
-function databaseErrorCode(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const e = error as Error & { code?: unknown; driverError?: unknown };
-  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && 'severity' in e) return e.code;
-  return databaseErrorCode(e.driverError);
-}
 
 function problem(baseUrl: string, slug: ProblemSlug, detail: string, errors?: FieldError[], status?: number): Problem {
   const [defaultStatus, title] = STATUS[slug];

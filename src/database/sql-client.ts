@@ -21,9 +21,14 @@ export class SqlClient {
     return (await this.pool.query(text, params)).rows as T[];
   }
 
+  /** A connection of the pool for the caller to hold (e.g. to LISTEN); the caller releases it. */
+  connect(): Promise<PoolClient> {
+    return this.pool.connect();
+  }
+
   /** Runs `work` in one transaction on one connection; rolls back when it throws. */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
     let broken: unknown;
     // A connection that dies while checked out emits 'error' on the client: without a listener
     // that would crash the process. The failing query rejects as well, so recording it is enough.

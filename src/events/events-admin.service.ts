@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../common/database-errors';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import { parseInstant } from '../common/validators';
 import { promoteWaitlisted } from '../registrations/promote-waitlist';
@@ -221,8 +222,4 @@ export class EventsAdminService {
     if (!session) throw new NotFoundError('Session');
     return session;
   }
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
 }
