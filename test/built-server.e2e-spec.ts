@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAIN, startBuiltServer } from './support/built-server';
@@ -43,6 +43,7 @@ describe('the built server on a fresh machine (no DATABASE_URL)', () => {
       expect(body.data).toHaveLength(3);
     } finally {
       expect(await again.stop()).toBe(0);
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

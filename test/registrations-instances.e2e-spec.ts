@@ -38,7 +38,7 @@ it(`${REQUESTS} registrations for ${SEATS} seats over two instances: exactly ${S
     return session.rows[0].id as string;
   });
 
-  const answers: { instance: number; status: number; type?: string }[] = [];
+  const answers: { instance: number; status: number; type?: string; detail?: string }[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < REQUESTS) {
@@ -49,15 +49,20 @@ it(`${REQUESTS} registrations for ${SEATS} seats over two instances: exactly ${S
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ name: `Person ${i}`, email: `person${i}@example.com` }),
       });
-      const body = (await res.json()) as { type?: string };
-      answers.push({ instance, status: res.status, type: body.type });
+      const body = (await res.json()) as { type?: string; detail?: string };
+      answers.push({ instance, status: res.status, type: body.type, detail: body.detail });
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
 
   const count = (pred: (a: (typeof answers)[number]) => boolean): number => answers.filter(pred).length;
   expect(answers).toHaveLength(REQUESTS);
-  expect(count((a) => a.status >= 500)).toBe(0);
+  // A red run says what went wrong: the failing answers, and what the servers logged.
+  const failed = answers.filter((a) => a.status >= 500);
+  if (failed.length > 0) {
+    const logs = instances.map((instance, n) => `instance ${n}:\n${instance.output().slice(-4000)}`).join('\n');
+    throw new Error(`${failed.length} answers were 5xx, e.g. ${JSON.stringify(failed.slice(0, 3))}\n${logs}`);
+  }
   expect(count((a) => a.status === 201)).toBe(SEATS);
   expect(count((a) => a.status === 409 && a.type?.endsWith('/problems/sold-out') === true)).toBe(REQUESTS - SEATS);
   // Both instances really took part in selling the seats.

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import type { EmbeddedDatabase } from '../../src/database/embedded-database';
 
@@ -5,6 +6,9 @@ export default async function globalTeardown(): Promise<void> {
   const embedded = (globalThis as { __EMBEDDED__?: EmbeddedDatabase }).__EMBEDDED__;
   if (embedded) {
     await embedded.stop();
+    // Each run's cluster is some tens of MB: runs must not fill the disk.
+    const dataDir = process.env.EVENTLINE_TEST_DATA_DIR;
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     return;
   }
   const client = new Client({ connectionString: process.env.EVENTLINE_TEST_ADMIN_URL });

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +13,7 @@ export class RestartablePostgres {
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
+    private readonly dataDir: string,
   ) {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const waiter = this.waiters.shift();
@@ -27,7 +28,7 @@ export class RestartablePostgres {
     const child = spawn(process.execPath, [join(__dirname, 'embedded-pg-process.js'), dataDir, String(port)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    const pg = new RestartablePostgres(child, `postgres://postgres:eventline@127.0.0.1:${port}/eventline`);
+    const pg = new RestartablePostgres(child, `postgres://postgres:eventline@127.0.0.1:${port}/eventline`, dataDir);
     await pg.expect('ready');
     return pg;
   }
@@ -42,9 +43,13 @@ export class RestartablePostgres {
     await this.expect('started');
   }
 
+  /** Stops PostgreSQL and deletes its data. */
   async exit(): Promise<void> {
-    this.child.stdin!.write('exit\n');
-    await new Promise((r) => this.child.once('exit', r));
+    if (this.child.exitCode === null) {
+      this.child.stdin!.write('exit\n');
+      await new Promise((r) => this.child.once('exit', r));
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   private async expect(word: string): Promise<void> {
