@@ -5,7 +5,8 @@ import { HttpProblem, UUID } from './http';
 export const SESSION_COLUMNS = `
   s.id, s.event_id, s.starts_at, s.ends_at, s.timezone, coalesce(s.venue, e.venue) AS venue, s.capacity,
   s.waitlist_enabled, s.registration_opens_at, s.registration_closes_at, s.status, s.confirmed_count,
-  s.waitlisted_count, e.slug AS event_slug, e.title AS event_title, e.status AS event_status`;
+  s.waitlisted_count, s.sequence, e.slug AS event_slug, e.title AS event_title, e.status AS event_status,
+  to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts`;
 
 export interface SessionRow {
   id: string;
@@ -21,9 +22,12 @@ export interface SessionRow {
   status: 'scheduled' | 'cancelled';
   confirmed_count: number;
   waitlisted_count: number;
+  sequence: number;
   event_slug: string;
   event_title: string;
   event_status: 'draft' | 'published' | 'cancelled';
+  /** starts_at to the microsecond (a Date keeps only milliseconds): keyset cursors must not skip rows. */
+  cursor_ts: string;
 }
 
 export type AvailabilityState = 'open' | 'waitlist' | 'full' | 'closed' | 'cancelled' | 'past';
@@ -52,6 +56,7 @@ export function availability(
 
 export function sessionJson(s: SessionRow, baseUrl: string, now: number): Record<string, unknown> {
   const ics = `${baseUrl}/sessions/${s.id}/calendar.ics`;
+  const webcal = ics.replace(/^https?:/, 'webcal:');
   return {
     id: s.id,
     eventId: s.event_id,
@@ -65,10 +70,13 @@ export function sessionJson(s: SessionRow, baseUrl: string, now: number): Record
     registrationOpensAt: s.registration_opens_at?.toISOString() ?? null,
     registrationClosesAt: s.registration_closes_at?.toISOString() ?? null,
     status: s.status,
+    sequence: s.sequence,
     availability: availability(s, now),
-    links: { register: `${baseUrl}/sessions/${s.id}/registrations`, ics, webcal: ics.replace(/^https?:/, 'webcal:') },
+    links: { register: `${baseUrl}/sessions/${s.id}/registrations`, ics, webcal, google: googleSubscribe(webcal) },
   };
 }
+
+const googleSubscribe = (webcal: string): string => `https://calendar.google.com/calendar/r?cid=${encodeURIComponent(webcal)}`;
 
 type Cursor = [string, string];
 
@@ -127,7 +135,6 @@ export async function listSessions(
   const last = page[page.length - 1];
   return {
     data: page.map((r) => sessionJson(r, baseUrl, now)),
-    nextCursor:
-      rows.length > limit && last ? Buffer.from(JSON.stringify([last.starts_at.toISOString(), last.id])).toString('base64url') : null,
+    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.cursor_ts, last.id])).toString('base64url') : null,
   };
 }

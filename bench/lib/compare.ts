@@ -12,6 +12,10 @@ export interface TargetSummary {
   statuses: Record<string, number>;
   /** Set when a run could not be made at all (e.g. its setup request was refused). */
   failure: string | null;
+  /** Median over rounds of rps / the paired reference's rps (jobs that measure one, see `paired`). */
+  pairedRatio: number | null;
+  /** What the paired ratio compares against. */
+  pairedWith: string | null;
 }
 
 export interface JobSummary {
@@ -54,6 +58,13 @@ export async function compare(job: BenchJob, ctx: JobContext, targets: ServerPro
     if (exit) throw new TargetDiedError(`${job.id}: ${exit}`);
     return measurement;
   };
+  if (targets.length > 1 && job.differingAnswer) {
+    const difference = await job.differingAnswer(ctx, targets);
+    if (difference) {
+      log(`  ${job.id}: not measured: ${difference}`);
+      return { ...summarize(job, runs, failures), invalid: 'the targets answer differently' };
+    }
+  }
   if (ctx.config.warmup > 0) for (const t of targets) await run(t, ctx.config.warmup);
   for (let round = 0; round < ctx.config.rounds; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse();
@@ -84,6 +95,7 @@ function summarize(job: BenchJob, runs: Map<TargetName, Measurement[]>, failures
       errors: sum(rounds.map((r) => r.errors)),
       statuses,
       failure: failures.get(name) ?? null,
+      ...pairedRatio(rounds),
     };
   }
   const problems: string[] = [];
@@ -101,6 +113,12 @@ function summarize(job: BenchJob, runs: Map<TargetName, Measurement[]>, failures
     summary.p99Ratio = s.p99Ms / b.p99Ms;
   }
   return summary;
+}
+
+function pairedRatio(rounds: Measurement[]): Pick<TargetSummary, 'pairedRatio' | 'pairedWith'> {
+  const refs = rounds.map((r) => r.reference);
+  if (refs.length === 0 || refs.some((ref) => !ref || ref.rps <= 0)) return { pairedRatio: null, pairedWith: null };
+  return { pairedRatio: median(rounds.map((r) => r.rps / r.reference!.rps)), pairedWith: refs[0]!.title };
 }
 
 function badShare(t: TargetSummary): number {

@@ -22,4 +22,6 @@ export interface BenchJob {
   /** Before every run, warm-up included, on either target (e.g. empty the hot session again). */
   beforeRun?(ctx: JobContext, target: ServerProcess): Promise<void>;
   measure(ctx: JobContext, target: ServerProcess, duration: number): Promise<Measurement>;
+  /** Once, before measuring: what differs between the targets' answers (null: the same), so a ratio compares the same work. */
+  differingAnswer?(ctx: JobContext, targets: ServerProcess[]): Promise<string | null>;
 }

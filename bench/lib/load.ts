@@ -13,6 +13,11 @@ export interface Measurement {
   statuses: Record<string, number>;
   /** Anything else worth a line in the log (e.g. a broken invariant). */
   notes?: string[];
+  /**
+   * A reference load run on the same target right after this one (see `paired`): the job's
+   * claim is about rps / reference.rps, which is only steady when both run side by side.
+   */
+  reference?: { title: string; rps: number };
 }
 
 export interface LoadSpec {
@@ -67,4 +72,19 @@ export async function runLoad(baseUrl: string, spec: LoadSpec, opts: LoadOptions
     errors: result.errors + result.timeouts,
     statuses,
   };
+}
+
+/**
+ * Runs `main`, lets the target settle, then runs `reference` for as long, on the same target:
+ * a ratio of two routes measured minutes apart on a shared machine is mostly noise.
+ */
+export async function paired(
+  target: { settle(): Promise<void> },
+  main: () => Promise<Measurement>,
+  reference: { title: string; run: () => Promise<Measurement> },
+): Promise<Measurement> {
+  const measured = await main();
+  await target.settle();
+  const ref = await reference.run();
+  return { ...measured, reference: { title: reference.title, rps: ref.rps } };
 }

@@ -49,10 +49,19 @@ export function startBaseline(env: { DATABASE_URL: string }): Promise<ServerProc
   return startServer('baseline', BASELINE_ENTRY, [], { NODE_ENV: 'production', ...env });
 }
 
+/**
+ * With BENCH_CPU_PROFILE=<dir>, each server writes a V8 CPU profile there when it exits
+ * (`node bench/dist/profile-summary.js <file>` ranks where its time went).
+ */
+function profileFlags(name: TargetName): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+}
+
 async function startServer(name: TargetName, entry: string, nodeFlags: string[], env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...nodeFlags, entry], {
+  const child = spawn(process.execPath, [...nodeFlags, ...profileFlags(name), entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port), PUBLIC_BASE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,20 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
+ * A statement that each connection parses and plans once, then only binds and runs: for the
+ * fixed SQL of hot paths (the registration transaction), where planning would otherwise cost as
+ * much as running. Names must be unique per text.
+ */
+export interface Statement {
+  name: string;
+  text: string;
+}
+
+export function prepared(name: string, text: string): Statement {
+  return { name, text };
+}
+
+/**
  * Plain SQL on TypeORM's own `pg` pool, for the hot paths (listings, registering, feeds): the
  * same connections and configuration, without a QueryRunner per statement. Entities and the
  * repository API remain for staff CRUD, where clarity beats microseconds.
@@ -17,8 +31,10 @@ export class SqlClient {
     this.pool = (dataSource.driver as PostgresDriver).master as Pool;
   }
 
-  async query<T>(text: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.pool.query(text, params)).rows as T[];
+  async query<T>(statement: string | Statement, params: unknown[] = []): Promise<T[]> {
+    const result =
+      typeof statement === 'string' ? await this.pool.query(statement, params) : await this.pool.query({ ...statement, values: params });
+    return result.rows as T[];
   }
 
   /** A connection of the pool for the caller to hold (e.g. to LISTEN); the caller releases it. */

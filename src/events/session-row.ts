@@ -22,7 +22,6 @@ export interface SessionRow {
   sequence: number;
   confirmed_count: number;
   waitlisted_count: number;
-  updated_at: Date;
   cursor_ts: string;
 }
 
@@ -31,7 +30,7 @@ export const SESSION_COLUMNS = `
   s.id, s.event_id, e.slug AS event_slug, e.title AS event_title, e.status AS event_status,
   s.starts_at, s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue, s.capacity, s.waitlist_enabled,
   s.registration_opens_at, s.registration_closes_at, s.status, s.sequence, s.confirmed_count, s.waitlisted_count,
-  s.updated_at, to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts`;
+  to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts`;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConflictError, IdempotencyConflictError } from '../common/errors';
-import { SqlClient } from '../database/sql-client';
+import { prepared, SqlClient } from '../database/sql-client';
 import { IdempotencyMaterial, openResponse, sealResponse } from './idempotency';
 import type { SqlRows } from './sql-rows';
 
@@ -9,13 +9,18 @@ export interface StoredResponse {
   body: unknown;
 }
 
+const STORED_RESPONSE_SQL = prepared(
+  'idempotency-stored-response',
+  `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key_hash = $1`,
+);
+
 /**
  * The answer stored for this key, if any; 422 when the key came with another request. Outside a
  * transaction this is the cheap path for retries: one read, no lock, no connection held.
  */
 export async function findStoredResponse(db: SqlRows, k: IdempotencyMaterial): Promise<StoredResponse | undefined> {
   const [stored] = await db.query<{ request_hash: Buffer; response_status: number | null; response_body: Buffer | null }>(
-    `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key_hash = $1`,
+    STORED_RESPONSE_SQL,
     [k.keyHash],
   );
   if (!stored) return undefined;

@@ -14,7 +14,7 @@ import {
 } from '../common/errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
-import { SqlClient } from '../database/sql-client';
+import { prepared, SqlClient } from '../database/sql-client';
 import { availabilityInputOf, SESSION_COLUMNS, SessionRow } from '../events/session-row';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
@@ -42,7 +42,9 @@ const CLOSED_DETAIL = {
 
 // Locks the session row (every change to its counters and registrations takes this lock first)
 // and checks the email with registrations_active_email_key in the same round trip.
-const LOCK_SESSION_SQL = `
+const LOCK_SESSION_SQL = prepared(
+  'registration-lock-session',
+  `
   SELECT ${SESSION_COLUMNS},
     EXISTS (
       SELECT 1 FROM registrations r
@@ -50,7 +52,8 @@ const LOCK_SESSION_SQL = `
     ) AS already_registered
   FROM sessions s JOIN events e ON e.id = s.event_id
   WHERE s.id = $1
-  FOR UPDATE OF s`;
+  FOR UPDATE OF s`,
+);
 
 // Claims the Idempotency-Key with its answer, inserts and counts, in one round trip: a keyed
 // request holds the session's lock no longer than an unkeyed one, and writes its key row once.
@@ -61,7 +64,9 @@ const LOCK_SESSION_SQL = `
 // - The EXISTS of LOCK_SESSION_SQL read a snapshot from before the lock was granted, so a twin
 //   email that committed meanwhile is caught here by the partial unique index: `counted` is 0 and
 //   the caller rolls everything back (the key row with it).
-const INSERT_SQL = `
+const INSERT_SQL = prepared(
+  'registration-insert',
+  `
   WITH keyed AS (
     INSERT INTO idempotency_keys (key_hash, request_hash, response_status, response_body)
     SELECT $8, $9, 201, $10 WHERE $8::bytea IS NOT NULL
@@ -80,7 +85,8 @@ const INSERT_SQL = `
      WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
     RETURNING 1
   )
-  SELECT (SELECT count(*) FROM keyed)::int AS keyed, (SELECT count(*) FROM counted)::int AS counted`;
+  SELECT (SELECT count(*) FROM keyed)::int AS keyed, (SELECT count(*) FROM counted)::int AS counted`,
+);
 
 /** The key was claimed by a twin request that committed first: its answer is the one to give. */
 const KEY_TAKEN = Symbol('key-taken');
