@@ -13,6 +13,9 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 
+/** No statement of a request runs (or waits for a lock) longer than this; the request then gets a 503. */
+const STATEMENT_TIMEOUT_MS = 8000;
+
 @Module({})
 export class AppModule {
   /** `config.databaseUrl` must be resolved (the embedded database started) before this. */
@@ -21,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(typeormOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot(typeormOptions(config.databaseUrl, { statementTimeoutMs: STATEMENT_TIMEOUT_MS })),
         SqlModule,
         AuthModule,
         EventsModule,

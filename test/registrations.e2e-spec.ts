@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
+import { SqlClient } from '../src/database/sql-client';
 import { IdempotencyKeySweeper } from '../src/registrations/idempotency-store';
 import { factories, Factories, inDays } from './factories';
 import { BASE_URL, createTestApp, TestApp } from './support/test-app';
@@ -43,6 +44,11 @@ async function expectCounts(sessionId: string, confirmed: number, waitlisted: nu
   expect(c.stored).toEqual({ confirmed, waitlisted });
   expect(c.actual).toEqual({ confirmed, waitlisted });
 }
+
+it('serves from connections where PostgreSQL bounds every statement and lock wait (statement_timeout 8 s: a 503, never a hang)', async () => {
+  const [row] = await t.app.get(SqlClient).query<{ statement_timeout: string }>('SHOW statement_timeout');
+  expect(row.statement_timeout).toBe('8s');
+});
 
 describe('POST /sessions/:id/registrations', () => {
   it('confirms while seats remain, with a manage token shown once and stored only as its hash', async () => {

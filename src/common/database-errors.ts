@@ -16,6 +16,7 @@ const UNAVAILABLE_CODES = new Set([
   '08003',
   '08006',
   '53300', // too_many_connections
+  '57014', // query_canceled: statement_timeout (the database is too slow to answer now)
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
