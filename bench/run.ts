@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JOBS } from './jobs';
+import { feedRender } from './jobs/feed-render';
 import { sessionsPage } from './jobs/sessions-page';
 import { compare, type JobSummary } from './lib/compare';
 import { loadConfig } from './lib/config';
@@ -18,8 +19,8 @@ import { formatTable, type MemorySummary } from './lib/report';
 import { scaleCharts, scaleCurve, type ScalePoint } from './lib/scale';
 import { createFixtures, loadSessions } from './lib/seed';
 
-/** The jobs re-run at every size of the scale curve. */
-const SCALE_JOBS = [sessionsPage];
+/** The jobs re-run at every size of the scale curve: the listing must stay flat; the feed's cost follows its size. */
+const SCALE_JOBS = [sessionsPage, feedRender];
 const SCALE_ID = 'scale';
 const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 

@@ -25,6 +25,8 @@ export interface Feed {
 }
 
 // Published events, and cancelled ones so their sessions stay in feeds as STATUS:CANCELLED.
+/** Like the service: one feed renders at most this many sessions, the earliest first. */
+const FEED_MAX_SESSIONS = 10_000;
 const FEED_FILTER = `e.status IN ('published', 'cancelled') AND s.starts_at >= now() - interval '30 days'`;
 
 /** `GET /calendars/all.ics`: a cheap fingerprint query first, so a matching If-None-Match costs no rendering. */
@@ -43,7 +45,7 @@ export async function allSessionsFeed(pool: Pool, ifNoneMatch: string | undefine
             coalesce(s.venue, e.venue) AS venue, e.title AS event_title, e.slug AS event_slug,
             e.summary AS event_summary, e.status AS event_status
        FROM sessions s JOIN events e ON e.id = s.event_id
-      WHERE ${FEED_FILTER} ORDER BY s.starts_at, s.id`,
+      WHERE ${FEED_FILTER} ORDER BY s.starts_at, s.id LIMIT ${FEED_MAX_SESSIONS}`,
   );
   return { etag, lastModified: last, body: render(rows, baseUrl) };
 }

@@ -2,6 +2,7 @@ import { compare, type JobSummary } from './compare';
 import type { BenchJob, JobContext } from './job';
 import type { ServerProcess } from './processes';
 import { countLoadedSessions, loadSessions } from './seed';
+import { median } from './stats';
 import { lineChart } from './svg';
 
 export interface ScalePoint {
@@ -41,27 +42,32 @@ export async function scaleCurve(
 
 const COLORS: Record<string, string> = { service: '#d62728', baseline: '#1f77b4' };
 
-/** One chart per job: median req/s per target against the number of sessions. */
+/** Jobs charted by latency rather than throughput (one request at a time: its latency is its cost). */
+const LATENCY_CHARTS = new Set(['feed-render']);
+
+/** One chart per job: median req/s (or p50 ms) per target against the number of sessions. */
 export function scaleCharts(points: ScalePoint[]): { jobId: string; svg: string }[] {
   const jobIds = [...new Set(points.flatMap((p) => p.jobs.map((j) => j.id)))];
   return jobIds.map((jobId) => {
     const title = points.flatMap((p) => p.jobs).find((j) => j.id === jobId)?.title ?? jobId;
+    const latency = LATENCY_CHARTS.has(jobId);
     const series = (['service', 'baseline'] as const)
       .map((name) => ({
         name,
         color: COLORS[name]!,
         points: points.flatMap((p): [number, number][] => {
           const t = p.jobs.find((j) => j.id === jobId)?.targets[name];
-          return t && !Number.isNaN(t.rps) ? [[p.sessions, t.rps]] : [];
+          const value = t && (latency ? median(t.rounds.map((r) => r.p50Ms)) : t.rps);
+          return value !== undefined && !Number.isNaN(value) ? [[p.sessions, value]] : [];
         }),
       }))
       .filter((s) => s.points.length > 0);
     return {
       jobId,
       svg: lineChart({
-        title: `${title}: req/s as sessions grow`,
+        title: `${title}: ${latency ? 'p50 ms' : 'req/s'} as sessions grow`,
         xLabel: 'sessions in the database (log scale)',
-        yLabel: 'requests per second (median)',
+        yLabel: latency ? 'p50 latency, ms (median of rounds)' : 'requests per second (median)',
         series,
       }),
     };

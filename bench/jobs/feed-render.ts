@@ -1,0 +1,51 @@
+import type { BenchJob } from '../lib/job';
+import type { Measurement } from '../lib/load';
+import { median } from '../lib/stats';
+
+/**
+ * What one change costs a feed: an event is edited, then all.ics is fetched once, rendered
+ * anew (the service's cache and validators are stale; the baseline renders every time). One
+ * request at a time, so the latency is the render's own; "req/s" is renders per second of
+ * rendering. In the scale curve this gives the feed's cost against its size (at most 10,000
+ * sessions per feed, earliest first, on both targets).
+ */
+export const feedRender: BenchJob = {
+  id: 'feed-render',
+  title: 'GET /calendars/all.ics after a change (one at a time)',
+  measure: async (ctx, target, duration): Promise<Measurement> => {
+    const latencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    let stale = 0;
+    let bytes = 0;
+    let previousEtag: string | null = null;
+    const until = Date.now() + duration * 1000;
+    while (Date.now() < until) {
+      await ctx.db.pool.query(`UPDATE events SET updated_at = clock_timestamp() WHERE id = (SELECT event_id FROM sessions WHERE id = $1)`, [
+        ctx.data.hotSessionId,
+      ]);
+      // The change notification reaches the service within a millisecond or two on loopback.
+      await new Promise((r) => setTimeout(r, 20));
+      const started = performance.now();
+      const res = await fetch(`${target.url}/calendars/all.ics`);
+      const body = await res.arrayBuffer();
+      latencies.push(performance.now() - started);
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      const etag = res.headers.get('etag');
+      if (res.status !== 200 || etag === previousEtag) stale++;
+      previousEtag = etag;
+      bytes = body.byteLength;
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const totalSeconds = latencies.reduce((a, b) => a + b, 0) / 1000;
+    return {
+      rps: latencies.length / totalSeconds,
+      p50Ms: median(latencies),
+      p99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Number.NaN,
+      // A 200 that carries the previous ETag was not rendered after the change.
+      unexpected: stale,
+      errors: 0,
+      statuses,
+      notes: [`${(bytes / 1024).toFixed(0)} KiB per feed`],
+    };
+  },
+};
