@@ -34,9 +34,9 @@ async function fetchPages(
   while (path !== null && bodies.length < pages) {
     const res = await fetch(`${target.url}${path}`);
     const text = (await res.text()).split(host).join('HOST').split(encodeURIComponent(host)).join('HOST');
-    const body: unknown = { status: res.status, body: JSON.parse(text) };
-    bodies.push(body);
-    path = res.ok ? next((body as { body: unknown }).body) : null;
+    const body: unknown = JSON.parse(text);
+    bodies.push({ status: res.status, body });
+    path = res.ok ? next(body) : null;
   }
   return bodies;
 }

@@ -8,3 +8,10 @@ export function median(values: number[]): number {
 export function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
+
+/** The value at or below which `p` (0..1) of `values` fall (nearest rank); NaN for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))]!;
+}

@@ -1,6 +1,6 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
@@ -18,6 +18,11 @@ export function prepared(name: string, text: string): Statement {
   return { name, text };
 }
 
+/** What pg runs for a plain SQL string or a prepared Statement, with its parameters. */
+export function queryConfig(statement: string | Statement, params: unknown[] = []): QueryConfig {
+  return typeof statement === 'string' ? { text: statement, values: params } : { ...statement, values: params };
+}
+
 /**
  * Plain SQL on TypeORM's own `pg` pool, for the hot paths (listings, registering, feeds): the
  * same connections and configuration, without a QueryRunner per statement. Entities and the
@@ -32,9 +37,7 @@ export class SqlClient {
   }
 
   async query<T>(statement: string | Statement, params: unknown[] = []): Promise<T[]> {
-    const result =
-      typeof statement === 'string' ? await this.pool.query(statement, params) : await this.pool.query({ ...statement, values: params });
-    return result.rows as T[];
+    return (await this.pool.query(queryConfig(statement, params))).rows as T[];
   }
 
   /** A connection of the pool for the caller to hold (e.g. to LISTEN); the caller releases it. */

@@ -9,8 +9,8 @@ import { RegistrationEntity } from '../registrations/registration.entity';
 
 export const ENTITIES = [EventEntity, SessionEntity, RegistrationEntity, IdempotencyKeyEntity, StaffUserEntity, StaffTokenEntity];
 
-/** One definition for the app, the migration CLI and the tests. The schema changes only by migrations. */
 /**
+ * One definition for the app, the migration CLI and the tests. The schema changes only by migrations.
  * `statementTimeoutMs`: the serving app's bound on any one statement (lock waits included),
  * enforced by PostgreSQL (SQLSTATE 57014, answered as a 503). Not for migrations, which may
  * rightly run long. A client-side per-query timer (pg's query_timeout) would do the same for

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Statement } from '../database/sql-client';
+import { queryConfig, type Statement } from '../database/sql-client';
 
 /**
  * Something that runs one statement and gives its rows: SqlClient itself (autocommit), or a
@@ -10,8 +10,5 @@ export interface SqlRows {
 }
 
 export function inTransaction(client: PoolClient): SqlRows {
-  return {
-    query: async (statement, params) =>
-      (typeof statement === 'string' ? await client.query(statement, params) : await client.query({ ...statement, values: params })).rows,
-  };
+  return { query: async (statement, params) => (await client.query(queryConfig(statement, params))).rows };
 }
