@@ -164,6 +164,15 @@ describe('POST /sessions/:id/registrations', () => {
     await expectProblem(await f.register(session.id), 404, 'not-found');
   });
 
+  it('is 400 for text that is not valid Unicode (an unpaired surrogate), never 5xx', async () => {
+    const session = await f.publishedSession({ capacity: 2 });
+    for (const path of [`/sessions/${session.id}/registrations`, '/auth/login']) {
+      const res = await t.http.post(path).set('Content-Type', 'application/json').send('{"name":"Ann","email":"a\\ud800@example.com"}');
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'email', message: 'must be valid Unicode text' }]);
+    }
+  });
+
   it('is 400 for invalid bodies, listing each field, never 5xx', async () => {
     const session = await f.publishedSession();
     const post = (body: unknown) =>

@@ -1,4 +1,4 @@
-import { ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationError } from './errors';
 
 function flatten(errors: ClassValidatorError[], prefix = ''): FieldError[] {
@@ -9,9 +9,36 @@ function flatten(errors: ClassValidatorError[], prefix = ''): FieldError[] {
   });
 }
 
+/** A UTF-16 half of a pair without its other half: text no database column or encoder can take. */
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Paths of the strings in `value` that are not well-formed Unicode (JSON can carry them as `\ud800`). */
+export function illFormedStrings(value: unknown, prefix = ''): string[] {
+  if (typeof value === 'string') return UNPAIRED_SURROGATE.test(value) ? [prefix || 'body'] : [];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, v]) => illFormedStrings(v, prefix ? `${prefix}.${key}` : key));
+}
+
+/**
+ * Input text must be well-formed Unicode before any validator sees it: some (e.g. isEmail, through
+ * encodeURI) throw on an unpaired surrogate instead of answering false.
+ */
+class WellFormedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const fields = illFormedStrings(value);
+    if (fields.length > 0) {
+      throw new ValidationError(
+        'The request is not valid',
+        fields.map((field) => ({ field, message: 'must be valid Unicode text' })),
+      );
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Whitelist, reject unknown fields, transform; failures become a `validation` problem listing each field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new WellFormedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
