@@ -481,5 +481,24 @@ describe('feed size', () => {
         .replace(/[-:]/g, '')
         .replace(/\.\d{3}/, ''),
     );
+
+    // The validators describe the rendered sessions: an edit past the cap leaves the bytes, and
+    // so the ETag, as they were; an edit to a rendered session changes both.
+    const etag = res.headers.etag as string;
+    const changes = t.app.get(CalendarChanges);
+    const editNth = async (offset: number) => {
+      const generation = changes.generation;
+      await t.db.query(
+        `UPDATE sessions SET updated_at = clock_timestamp()
+          WHERE id = (SELECT id FROM sessions WHERE event_id = $1 ORDER BY starts_at, id OFFSET $2 LIMIT 1)`,
+        [eventId, offset],
+      );
+      await until(() => changes.generation !== generation);
+    };
+    await editNth(FEED_MAX_SESSIONS + 2);
+    await t.http.get('/calendars/categories/bulk.ics').set('If-None-Match', etag).expect(304);
+    await editNth(FEED_MAX_SESSIONS - 1);
+    const changed = await t.http.get('/calendars/categories/bulk.ics').set('If-None-Match', etag).expect(200);
+    expect(changed.headers.etag).not.toBe(etag);
   });
 });

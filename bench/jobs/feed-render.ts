@@ -19,10 +19,15 @@ export const feedRender: BenchJob = {
     let bytes = 0;
     let previousEtag: string | null = null;
     const until = Date.now() + duration * 1000;
+    // The event of the feed's first session: an edit the feed shows, however many sessions it caps.
+    const { rows } = await ctx.db.pool.query<{ id: string }>(
+      `SELECT e.id FROM sessions s JOIN events e ON e.id = s.event_id
+        WHERE s.starts_at >= now() - interval '30 days' AND e.status = 'published'
+        ORDER BY s.starts_at, s.id LIMIT 1`,
+    );
+    const eventId = rows[0]!.id;
     while (Date.now() < until) {
-      await ctx.db.pool.query(`UPDATE events SET updated_at = clock_timestamp() WHERE id = (SELECT event_id FROM sessions WHERE id = $1)`, [
-        ctx.data.hotSessionId,
-      ]);
+      await ctx.db.pool.query(`UPDATE events SET updated_at = clock_timestamp() WHERE id = $1`, [eventId]);
       // The change notification reaches the service within a millisecond or two on loopback.
       await new Promise((r) => setTimeout(r, 20));
       const started = performance.now();

@@ -89,18 +89,34 @@ export interface FeedStampRow {
   first_starts_at: Date | null;
 }
 
-function aggregates(sql: ScopeSql, over = ''): string {
-  return `count(*)${over}::int AS row_count, count(s.id)${over}::int AS session_count,
-    max(${sql.modified})${over} AS last_modified,
-    coalesce(sum(${sql.sequence})${over}, 0)::text AS sequence_sum,
-    coalesce(sum(${sql.stamp})${over}, 0)::text AS stamp_sum,
-    min(s.starts_at)${over} AS first_starts_at`;
+/**
+ * The most sessions one feed renders (the earliest first): a bound on the memory and time one
+ * request can take, however large the catalogue. The validators describe the same capped set, so
+ * they cost what the feed costs and change exactly when its bytes do.
+ */
+export const FEED_MAX_SESSIONS = 10_000;
+
+/** The scope's rows, capped and in feed order, with each row's validator inputs named. */
+function scopedCte(sql: ScopeSql, columns: string): string {
+  return `WITH scoped AS (
+      SELECT s.id, s.starts_at, ${sql.modified} AS modified, ${sql.sequence} AS sequence, ${sql.stamp} AS stamp${columns}
+        FROM ${sql.from} WHERE ${sql.where}
+       ORDER BY s.starts_at, s.id
+       LIMIT ${FEED_MAX_SESSIONS})`;
 }
 
-/** The cheap query behind ETag, Last-Modified and 304: aggregates only. */
+function aggregates(over = ''): string {
+  return `count(*)${over}::int AS row_count, count(id)${over}::int AS session_count,
+    max(modified)${over} AS last_modified,
+    coalesce(sum(sequence)${over}, 0)::text AS sequence_sum,
+    coalesce(sum(stamp)${over}, 0)::text AS stamp_sum,
+    min(starts_at)${over} AS first_starts_at`;
+}
+
+/** The cheap query behind ETag, Last-Modified and 304: aggregates only, no rows leave the database. */
 export function feedStampSql(scope: FeedScope): { text: string; params: unknown[] } {
   const sql = scopeSql(scope);
-  return { text: `SELECT ${aggregates(sql)} FROM ${sql.from} WHERE ${sql.where}`, params: sql.params };
+  return { text: `${scopedCte(sql, '')} SELECT ${aggregates()} FROM scoped`, params: sql.params };
 }
 
 export interface FeedRow extends FeedStampRow {
@@ -130,24 +146,18 @@ export interface FeedVenue {
   country?: string | null;
 }
 
-/**
- * The most sessions one feed renders (the earliest first): a bound on the memory and time one
- * request can take, however large the catalogue. Validators still cover every matching session.
- */
-export const FEED_MAX_SESSIONS = 10_000;
-
 /** Every row a feed renders, with the validator aggregates of the same snapshot on each row. */
 export function feedRowsSql(scope: FeedScope): { text: string; params: unknown[] } {
   const sql = scopeSql(scope);
-  return {
-    text: `SELECT s.id, e.slug AS event_slug, e.title AS event_title, e.summary AS event_summary,
+  const columns = `, e.slug AS event_slug, e.title AS event_title, e.summary AS event_summary,
         e.description AS event_description, e.organizer, e.online_url,
-        s.starts_at, s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue,
-        ${sql.status} AS status, ${sql.sequence} AS sequence, ${sql.modified} AS modified,
-        ${aggregates(sql, ' OVER ()')}
-      FROM ${sql.from} WHERE ${sql.where}
-      ORDER BY s.starts_at, s.id
-      LIMIT ${FEED_MAX_SESSIONS}`,
+        s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue, ${sql.status} AS status`;
+  return {
+    text: `${scopedCte(sql, columns)}
+      SELECT id, event_slug, event_title, event_summary, event_description, organizer, online_url,
+             starts_at, ends_at, timezone, venue, status, sequence, modified, ${aggregates(' OVER ()')}
+        FROM scoped
+       ORDER BY starts_at, id`,
     params: sql.params,
   };
 }
