@@ -277,12 +277,15 @@ describe('calendar feeds', () => {
     await f.publishedSession();
     const changes = t.app.get(CalendarChanges);
     await until(() => changes.listening);
-    const query = jest.spyOn(t.app.get(SqlClient), 'query');
-    const render = jest.spyOn(renderModule, 'renderCalendar');
+    const sql = t.app.get(SqlClient);
+    const query = jest.spyOn(sql, 'query');
+    const rows = jest.spyOn(sql, 'inBatches');
+    const render = jest.spyOn(renderModule.CalendarWriter.prototype, 'finish');
     try {
       const first = await feed('/calendars/all.ics');
       const generation = changes.generation;
       query.mockClear();
+      rows.mockClear();
       render.mockClear();
 
       const notModified = await t.http.get('/calendars/all.ics').set('If-None-Match', first.headers.etag).expect(304);
@@ -291,19 +294,23 @@ describe('calendar feeds', () => {
       const again = await feed('/calendars/all.ics');
       expect(again.text).toBe(first.text);
       expect(query).not.toHaveBeenCalled();
+      expect(rows).not.toHaveBeenCalled();
       expect(render).not.toHaveBeenCalled();
 
       // A commit is notified; then validators, rows and one rendering.
       await f.publishedSession();
       await until(() => changes.generation !== generation);
       query.mockClear();
+      rows.mockClear();
       const changed = await t.http.get('/calendars/all.ics').set('If-None-Match', first.headers.etag).buffer(true);
       expect(changed.status).toBe(200);
       expect(changed.headers.etag).not.toBe(first.headers.etag);
-      expect(query).toHaveBeenCalledTimes(2);
+      expect(query).toHaveBeenCalledTimes(1);
+      expect(rows).toHaveBeenCalledTimes(1);
       expect(render).toHaveBeenCalledTimes(1);
     } finally {
       query.mockRestore();
+      rows.mockRestore();
       render.mockRestore();
     }
   });

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
 import { hashToken, looksLikeToken } from '../auth/tokens';
 import { isUuid } from '../common/cursor';
 import { NotFoundError } from '../common/errors';
@@ -21,7 +22,7 @@ import { ConditionalHeaders, isNotModified } from './calendar-validator';
 import { FeedIndexView } from './dto/feed-index.view';
 import { CachedFeed, FeedCache } from './feed-cache';
 import { allFeedUrl, categoryFeedUrl, eventFeedUrl, feedLinks, sessionFeedUrl } from './feed-links';
-import { renderCalendar } from './render-calendar';
+import { CalendarWriter } from './render-calendar';
 import { ValidatorMemo } from './validator-memo';
 
 export type FeedResponse = (FeedValidators & { notModified: true }) | (CachedFeed & { notModified: false });
@@ -43,6 +44,14 @@ interface FeedSpec {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Feeds rendered at once. Rendering is CPU work on the one thread, so more at once only adds the
+ * bytes each holds until it is done (up to ~10 MB for a 10,000-session feed); two lets one
+ * feed's rows query overlap another's rendering.
+ */
+const RENDERS_AT_ONCE = 2;
+/** Rows fetched and written at a time while rendering. */
+const RENDER_BATCH_ROWS = 500;
 const EMPTY_STAMP: FeedStampRow = {
   row_count: 0,
   session_count: 0,
@@ -64,6 +73,7 @@ export class CalendarsService {
   private readonly memo = new ValidatorMemo();
   /** Renders under way, so a burst of polls after a change renders once. */
   private readonly rendering = new Map<string, Promise<CachedFeed>>();
+  private readonly renderSlots = pLimit(RENDERS_AT_ONCE);
 
   constructor(
     private readonly sql: SqlClient,
@@ -187,28 +197,35 @@ export class CalendarsService {
     const flightKey = `${feed.key}\u0000${etag}`;
     let flight = this.rendering.get(flightKey);
     if (!flight) {
-      flight = this.render(feed).finally(() => this.rendering.delete(flightKey));
+      flight = this.renderSlots(() => this.render(feed)).finally(() => this.rendering.delete(flightKey));
       this.rendering.set(flightKey, flight);
     }
     return flight;
   }
 
-  /** Rows and validators from one snapshot, so a cached body is always the one its ETag names. */
+  /**
+   * Rows and validators from one snapshot, so a cached body is always the one its ETag names.
+   * The rows are read and written a batch at a time: a feed of thousands of sessions never holds
+   * them all as objects.
+   */
   private async render(feed: FeedSpec): Promise<CachedFeed> {
     const { text, params } = feedRowsSql(feed.scope);
-    const rows = await this.sql.query<FeedRow>(text, params);
-    const first = rows[0];
-    if (feed.notFound && !first) throw new NotFoundError(feed.notFound);
     const base = this.config.publicBaseUrl;
-    const ics = renderCalendar({
+    const writer = new CalendarWriter();
+    let first: FeedRow | undefined;
+    await this.sql.inBatches<FeedRow>(text, params, RENDER_BATCH_ROWS, (rows) => {
+      first ??= rows[0];
+      writer.add(rows.filter(hasSession).map((row) => toCalendarSession(row, base)));
+    });
+    if (feed.notFound && !first) throw new NotFoundError(feed.notFound);
+    const body = writer.finish({
       name: feed.name(first),
       description: feed.description?.(first),
       url: feed.url ?? (first && feed.scope.kind === 'event' ? eventFeedUrl(base, first.event_slug) : undefined),
-      sessions: rows.filter(hasSession).map((row) => toCalendarSession(row, base)),
     });
     const entry: CachedFeed = {
       ...this.validators(feed, first ?? EMPTY_STAMP),
-      body: Buffer.from(ics, 'utf8'),
+      body,
       ...(feed.download && first ? { filename: `${first.event_slug}.ics` } : {}),
     };
     this.cache.set(feed.key, entry);

@@ -17,7 +17,7 @@ export class FeedCache {
 
   constructor(
     private readonly maxEntries = 50,
-    private readonly maxBytes = 64 * 1024 * 1024,
+    private readonly maxBytes = 32 * 1024 * 1024,
   ) {}
 
   /** The cached body of `feedKey`, if it is the one for `etag`. */

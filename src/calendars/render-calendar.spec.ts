@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as fc from 'fast-check';
 import ICAL from 'ical.js';
 import * as ts from 'typescript';
-import { CalendarInput, CalendarSession, foldLines, renderCalendar } from './render-calendar';
+import { CalendarInput, CalendarSession, CalendarWriter, foldLines, renderCalendar } from './render-calendar';
 
 const BASE = 'https://eventline.example';
 let counter = 0;
@@ -486,6 +486,26 @@ print(json.dumps({'errors': errors, 'name': str(cal['X-WR-CALNAME']), 'events': 
       });
       expect(byUid.get(`${sessions[1].id}@eventline`)?.status).toBe('CANCELLED');
     });
+  });
+
+  it('writes the same bytes whether the sessions come in one batch or many', () => {
+    const zones = ['UTC', 'America/Los_Angeles', 'Europe/Berlin', 'Asia/Tokyo'];
+    const sessions = Array.from({ length: 12 }, (_, i) => {
+      const start = Date.UTC(2027, 0, 1) + i * 40 * 86_400_000; // into 2028: more VTIMEZONE years
+      return session({ timezone: zones[i % zones.length], startsAt: new Date(start), endsAt: new Date(start + 3_600_000) });
+    });
+    const header = { name: 'Batched', url: `${BASE}/calendars/all.ics` };
+    const whole = renderCalendar({ ...header, sessions });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: sessions.length - 1 }), { maxLength: 6 }), (cuts) => {
+        const writer = new CalendarWriter();
+        const bounds = [0, ...[...cuts].sort((a, b) => a - b), sessions.length];
+        for (let i = 1; i < bounds.length; i++) writer.add(sessions.slice(bounds[i - 1], bounds[i]));
+        expect(writer.finish(header).toString('utf8')).toBe(whole);
+      }),
+    );
+    // Zones first met in the last batch are still defined up front.
+    expect(parse(whole).zones).toEqual(['America/Los_Angeles', 'Asia/Tokyo', 'Europe/Berlin']);
   });
 
   it('renders 2,000 sessions in linear time', () => {

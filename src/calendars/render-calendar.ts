@@ -1,4 +1,4 @@
-import { ICalCalendar, ICalEventStatus, ICalEventTransparency, escape } from 'ical-generator';
+import { ICalCalendar, ICalEvent, ICalEventStatus, ICalEventTransparency, escape } from 'ical-generator';
 import { DateTime, IANAZone } from 'luxon';
 import { isRepeatedWallTime, vtimezone } from './vtimezone';
 
@@ -22,10 +22,14 @@ export interface CalendarSession {
   organizer: string | null;
 }
 
-export interface CalendarInput {
+/** What a feed says about itself. */
+export interface CalendarHeader {
   name: string;
   description?: string;
   url?: string;
+}
+
+export interface CalendarInput extends CalendarHeader {
   sessions: CalendarSession[];
 }
 
@@ -40,57 +44,85 @@ const MAX_LINE_OCTETS = 75;
  * 2,000 events (a TextEncoder per character).
  */
 export function renderCalendar(input: CalendarInput): string {
-  const sessions = input.sessions.filter(isRepresentable).sort(bySessionOrder);
-  const factory = new ICalCalendar();
-  const yearsByZone = new Map<string, Set<number>>();
-  const events: string[] = [];
+  return renderCalendarBytes(input).toString('utf8');
+}
 
-  for (const session of sessions) {
-    const zone = calendarZone(session);
-    if (zone) {
-      const years = yearsByZone.get(zone) ?? new Set<number>();
-      years.add(session.startsAt.getUTCFullYear()).add(session.endsAt.getUTCFullYear());
-      yearsByZone.set(zone, years);
+export function renderCalendarBytes(input: CalendarInput): Buffer {
+  const writer = new CalendarWriter();
+  writer.add(input.sessions.filter(isRepresentable).sort(bySessionOrder));
+  return writer.finish(input);
+}
+
+/**
+ * A feed written a batch of sessions at a time, for feeds too large to hold as rows: each batch
+ * becomes bytes at once, so memory holds one batch's objects and the bytes so far. Sessions are
+ * written in the order given; the header (with a VTIMEZONE for every zone used) comes last.
+ */
+export class CalendarWriter {
+  /** Owns the events' settings; createEvent() would also keep every event until the end. */
+  private readonly factory = new ICalCalendar();
+  private readonly yearsByZone = new Map<string, Set<number>>();
+  private readonly chunks: Buffer[] = [];
+
+  add(sessions: CalendarSession[]): void {
+    const events: string[] = [];
+    for (const session of sessions) {
+      if (!isRepresentable(session)) continue;
+      const zone = calendarZone(session);
+      if (zone) {
+        const years = this.yearsByZone.get(zone) ?? new Set<number>();
+        years.add(session.startsAt.getUTCFullYear()).add(session.endsAt.getUTCFullYear());
+        this.yearsByZone.set(zone, years);
+      }
+      events.push(foldLines(this.event(session, zone).toString()));
     }
+    if (events.length > 0) this.chunks.push(Buffer.from(events.join(''), 'utf8'));
+  }
+
+  finish(header: CalendarHeader): Buffer {
+    const head = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      `PRODID:${PRODID}`,
+      'CALSCALE:GREGORIAN',
+      `NAME:${textValue(header.name)}`,
+      `X-WR-CALNAME:${textValue(header.name)}`,
+    ];
+    if (header.description) {
+      head.push(`DESCRIPTION:${textValue(header.description)}`, `X-WR-CALDESC:${textValue(header.description)}`);
+    }
+    if (header.url) head.push(`URL;VALUE=URI:${uriValue(header.url)}`);
+    head.push('REFRESH-INTERVAL;VALUE=DURATION:PT1H', 'X-PUBLISHED-TTL:PT1H');
+
+    const zones = [...this.yearsByZone.keys()].sort();
+    const timezones = zones.map((zone) => vtimezone(zone, this.yearsByZone.get(zone) ?? []));
+    const top = Buffer.from(foldLines(head.join(CRLF) + CRLF + timezones.join('')), 'utf8');
+    return Buffer.concat([top, ...this.chunks, Buffer.from('END:VCALENDAR' + CRLF)]);
+  }
+
+  private event(session: CalendarSession, zone: string | null): ICalEvent {
     const cancelled = session.status === 'cancelled';
-    const event = factory.createEvent({
-      id: `${session.id}@eventline`,
-      sequence: session.sequence,
-      stamp: session.lastModified,
-      lastModified: session.lastModified,
-      // Zone-aware values: ical-generator reads a plain Date in the process's local zone.
-      start: DateTime.fromMillis(session.startsAt.getTime(), { zone: 'utc' }),
-      end: DateTime.fromMillis(session.endsAt.getTime(), { zone: 'utc' }),
-      timezone: zone ?? 'UTC',
-      summary: cleanText(session.eventTitle),
-      description: cleanText(descriptionText(session)),
-      location: session.location ? cleanText(session.location) : null,
-      // ical-generator TEXT-escapes URL;VALUE=URI, which would corrupt `,` `;` `\` in a URI.
-      url: uriValue(session.url),
-      status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-      transparency: cancelled ? ICalEventTransparency.TRANSPARENT : null,
-    });
-    events.push(event.toString());
+    return new ICalEvent(
+      {
+        id: `${session.id}@eventline`,
+        sequence: session.sequence,
+        stamp: session.lastModified,
+        lastModified: session.lastModified,
+        // Zone-aware values: ical-generator reads a plain Date in the process's local zone.
+        start: DateTime.fromMillis(session.startsAt.getTime(), { zone: 'utc' }),
+        end: DateTime.fromMillis(session.endsAt.getTime(), { zone: 'utc' }),
+        timezone: zone ?? 'UTC',
+        summary: cleanText(session.eventTitle),
+        description: cleanText(descriptionText(session)),
+        location: session.location ? cleanText(session.location) : null,
+        // ical-generator TEXT-escapes URL;VALUE=URI, which would corrupt `,` `;` `\` in a URI.
+        url: uriValue(session.url),
+        status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+        transparency: cancelled ? ICalEventTransparency.TRANSPARENT : null,
+      },
+      this.factory,
+    );
   }
-
-  const head = [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    `PRODID:${PRODID}`,
-    'CALSCALE:GREGORIAN',
-    `NAME:${textValue(input.name)}`,
-    `X-WR-CALNAME:${textValue(input.name)}`,
-  ];
-  if (input.description) {
-    head.push(`DESCRIPTION:${textValue(input.description)}`, `X-WR-CALDESC:${textValue(input.description)}`);
-  }
-  if (input.url) head.push(`URL;VALUE=URI:${uriValue(input.url)}`);
-  head.push('REFRESH-INTERVAL;VALUE=DURATION:PT1H', 'X-PUBLISHED-TTL:PT1H');
-
-  const zones = [...yearsByZone.keys()].sort();
-  const timezones = zones.map((zone) => vtimezone(zone, yearsByZone.get(zone) ?? []));
-
-  return foldLines(head.join(CRLF) + CRLF + timezones.join('') + events.join('') + 'END:VCALENDAR' + CRLF);
 }
 
 /** DATE-TIME has a four-digit year; a session outside it cannot be written, so it is left out. */

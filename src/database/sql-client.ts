@@ -1,6 +1,6 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, PoolClient, QueryConfig } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
@@ -46,26 +46,53 @@ export class SqlClient {
   }
 
   /** Runs `work` in one transaction on one connection; rolls back when it throws. */
-  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.holding(async (client, broke) => {
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(broke);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Hands the rows of one query (one snapshot) to `each`, `batchSize` at a time, so a large
+   * result is never in memory whole. A server-side cursor in a read-only transaction: every
+   * FETCH is a statement of its own, so statement_timeout bounds each batch, not the time the
+   * caller spends between them.
+   */
+  inBatches<T>(text: string, params: unknown[], batchSize: number, each: (rows: T[]) => void): Promise<void> {
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer: ${batchSize}`);
+    return this.transaction(async (client) => {
+      await client.query('SET TRANSACTION READ ONLY');
+      await client.query({ text: `DECLARE batches NO SCROLL CURSOR FOR ${text}`, values: params });
+      for (;;) {
+        const { rows } = await client.query<T & QueryResultRow>(`FETCH ${batchSize} FROM batches`);
+        if (rows.length > 0) each(rows);
+        if (rows.length < batchSize) return;
+      }
+    });
+  }
+
+  /** Holds one connection for `work`; one that breaks meanwhile is destroyed, not pooled again. */
+  private async holding<T>(work: (client: PoolClient, broke: (error: unknown) => void) => Promise<T>): Promise<T> {
     const client = await this.connect();
     let broken: unknown;
     // A connection that dies while checked out emits 'error' on the client: without a listener
     // that would crash the process. The failing query rejects as well, so recording it is enough.
-    const onError = (error: Error): void => {
+    const broke = (error: unknown): void => {
       broken = error;
     };
-    client.on('error', onError);
+    client.on('error', broke);
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
-      throw error;
+      return await work(client, broke);
     } finally {
-      client.off('error', onError);
-      // A broken connection is destroyed, not returned to the pool.
+      client.off('error', broke);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
