@@ -1,5 +1,7 @@
+import { hkdfSync } from 'node:crypto';
+import * as fc from 'fast-check';
 import { ValidationError } from '../common/errors';
-import { canonicalJson, idempotencyMaterial, openResponse, parseIdempotencyKey, sealResponse } from './idempotency';
+import { canonicalJson, deriveCipherKey, idempotencyMaterial, openResponse, parseIdempotencyKey, sealResponse } from './idempotency';
 
 describe('parseIdempotencyKey', () => {
   it('is undefined when the header is absent', () => {
@@ -75,6 +77,18 @@ describe('idempotencyMaterial', () => {
     expect(a.cipherKey).toHaveLength(32);
     expect(a.cipherKey.equals(a.keyHash)).toBe(false);
     expect(a.cipherKey.equals(b.cipherKey)).toBe(false);
+  });
+});
+
+describe('deriveCipherKey', () => {
+  it("is RFC 5869 HKDF-SHA256 with the stored answers' salt and info (answers sealed before still open)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), (bytes) => {
+        const ikm = Buffer.from(bytes);
+        const expected = Buffer.from(hkdfSync('sha256', ikm, 'eventline/idempotency-keys/v1', 'registration response encryption', 32));
+        expect(deriveCipherKey(ikm).equals(expected)).toBe(true);
+      }),
+    );
   });
 });
 
