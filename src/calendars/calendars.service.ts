@@ -209,6 +209,9 @@ export class CalendarsService {
    * them all as objects.
    */
   private async render(feed: FeedSpec): Promise<CachedFeed> {
+    // Whatever body is cached is for an older ETag (the current one would have been served):
+    // it goes now rather than after the new one is made, so the two never take memory together.
+    this.cache.forget(feed.key);
     const { text, params } = feedRowsSql(feed.scope);
     const base = this.config.publicBaseUrl;
     const writer = new CalendarWriter();

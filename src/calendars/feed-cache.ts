@@ -31,13 +31,13 @@ export class FeedCache {
   }
 
   set(feedKey: string, entry: CachedFeed): void {
-    this.delete(feedKey);
+    this.forget(feedKey);
     if (entry.body.length > this.maxBytes) return;
     this.entries.set(feedKey, entry);
     this.bytes += entry.body.length;
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
-      this.delete(key);
+      this.forget(key);
     }
   }
 
@@ -49,7 +49,8 @@ export class FeedCache {
     return this.bytes;
   }
 
-  private delete(feedKey: string): void {
+  /** Drops the feed's body, e.g. once its ETag has moved on and a new body is on its way. */
+  forget(feedKey: string): void {
     const old = this.entries.get(feedKey);
     if (!old) return;
     this.entries.delete(feedKey);
