@@ -308,6 +308,22 @@ describe('calendar feeds', () => {
       expect(query).toHaveBeenCalledTimes(1);
       expect(rows).toHaveBeenCalledTimes(1);
       expect(render).toHaveBeenCalledTimes(1);
+
+      // Many pollers at once after a change: one validators query and one rendering between them.
+      const generation2 = changes.generation;
+      await f.publishedSession();
+      await until(() => changes.generation !== generation2);
+      query.mockClear();
+      rows.mockClear();
+      render.mockClear();
+      const burst = await Promise.all(
+        Array.from({ length: 10 }, () => t.http.get('/calendars/all.ics').set('If-None-Match', changed.headers.etag).buffer(true)),
+      );
+      expect(burst.map((r) => r.status)).toEqual(Array(10).fill(200));
+      expect(new Set(burst.map((r) => r.headers.etag)).size).toBe(1);
+      expect(query).toHaveBeenCalledTimes(1);
+      expect(rows).toHaveBeenCalledTimes(1);
+      expect(render).toHaveBeenCalledTimes(1);
     } finally {
       query.mockRestore();
       rows.mockRestore();

@@ -73,6 +73,8 @@ export class CalendarsService {
   private readonly memo = new ValidatorMemo();
   /** Renders under way, so a burst of polls after a change renders once. */
   private readonly rendering = new Map<string, Promise<CachedFeed>>();
+  /** Validators queries under way (see validatorsOnce). */
+  private readonly validating = new Map<string, Promise<FeedValidators>>();
   private readonly renderSlots = pLimit(RENDERS_AT_ONCE);
 
   constructor(
@@ -165,7 +167,7 @@ export class CalendarsService {
   }
 
   private async serve(feed: FeedSpec, conditional: ConditionalHeaders): Promise<FeedResponse> {
-    const validators = this.remembered(feed) ?? (await this.queryValidators(feed));
+    const validators = this.remembered(feed) ?? (await this.validatorsOnce(feed));
     if (isNotModified(conditional, validators.etag, validators.lastModified)) return { notModified: true, ...validators };
     const cached = this.cache.get(feed.key, validators.etag) ?? (await this.renderOnce(feed, validators.etag));
     return { notModified: false, ...cached };
@@ -174,6 +176,21 @@ export class CalendarsService {
   private remembered(feed: FeedSpec): FeedValidators | undefined {
     if (feed.unnotified || !this.changes.listening) return undefined;
     return this.memo.get(feed.key, this.changes.generation, Date.now());
+  }
+
+  /**
+   * One validators query per feed at a time, shared by the polls that arrive meanwhile under the
+   * same change generation: when a feed's memo lapses, its pollers do not each query at once.
+   */
+  private validatorsOnce(feed: FeedSpec): Promise<FeedValidators> {
+    if (feed.unnotified) return this.queryValidators(feed);
+    const flightKey = `${feed.key}\u0000${this.changes.generation}`;
+    let flight = this.validating.get(flightKey);
+    if (!flight) {
+      flight = this.queryValidators(feed).finally(() => this.validating.delete(flightKey));
+      this.validating.set(flightKey, flight);
+    }
+    return flight;
   }
 
   private async queryValidators(feed: FeedSpec): Promise<FeedValidators> {

@@ -41,4 +41,14 @@ describe('FeedCache', () => {
     expect(cache.get('huge', '"h"')).toBeUndefined();
     expect(cache.totalBytes).toBe(60);
   });
+
+  it('forgets a feed on demand, and its bytes with it', () => {
+    const cache = new FeedCache();
+    cache.set('all', entry('"a"', 40));
+    cache.set('other', entry('"o"', 5));
+    cache.forget('all');
+    cache.forget('never-cached');
+    expect(cache.get('all', '"a"')).toBeUndefined();
+    expect([cache.size, cache.totalBytes]).toEqual([1, 5]);
+  });
 });
