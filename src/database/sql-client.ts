@@ -46,10 +46,10 @@ export class SqlClient {
   }
 
   /** Runs `work` in one transaction on one connection; rolls back when it throws. */
-  transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  transaction<T>(work: (client: PoolClient) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
     return this.holding(async (client, broke) => {
       try {
-        await client.query('BEGIN');
+        await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
         const result = await work(client);
         await client.query('COMMIT');
         return result;
@@ -68,15 +68,17 @@ export class SqlClient {
    */
   inBatches<T>(text: string, params: unknown[], batchSize: number, each: (rows: T[]) => void): Promise<void> {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer: ${batchSize}`);
-    return this.transaction(async (client) => {
-      await client.query('SET TRANSACTION READ ONLY');
-      await client.query({ text: `DECLARE batches NO SCROLL CURSOR FOR ${text}`, values: params });
-      for (;;) {
-        const { rows } = await client.query<T & QueryResultRow>(`FETCH ${batchSize} FROM batches`);
-        if (rows.length > 0) each(rows);
-        if (rows.length < batchSize) return;
-      }
-    });
+    return this.transaction(
+      async (client) => {
+        await client.query({ text: `DECLARE batches NO SCROLL CURSOR FOR ${text}`, values: params });
+        for (;;) {
+          const { rows } = await client.query<T & QueryResultRow>(`FETCH ${batchSize} FROM batches`);
+          if (rows.length > 0) each(rows);
+          if (rows.length < batchSize) return;
+        }
+      },
+      { readOnly: true },
+    );
   }
 
   /** Holds one connection for `work`; one that breaks meanwhile is destroyed, not pooled again. */
