@@ -20,6 +20,7 @@ import { FEED_CATEGORIES_SQL, FeedRow, feedRowsSql, FeedScope, FeedStampRow, fee
 import { CalendarChanges } from './calendar-changes';
 import { ConditionalHeaders, isNotModified } from './calendar-validator';
 import { FeedIndexView } from './dto/feed-index.view';
+import { InFlight } from './in-flight';
 import { CachedFeed, FeedCache } from './feed-cache';
 import { allFeedUrl, categoryFeedUrl, eventFeedUrl, feedLinks, sessionFeedUrl } from './feed-links';
 import { CalendarWriter } from './render-calendar';
@@ -72,9 +73,9 @@ export class CalendarsService {
   private readonly cache = new FeedCache();
   private readonly memo = new ValidatorMemo();
   /** Renders under way, so a burst of polls after a change renders once. */
-  private readonly rendering = new Map<string, Promise<CachedFeed>>();
+  private readonly rendering = new InFlight<CachedFeed>();
   /** Validators queries under way (see validatorsOnce). */
-  private readonly validating = new Map<string, Promise<FeedValidators>>();
+  private readonly validating = new InFlight<FeedValidators>();
   private readonly renderSlots = pLimit(RENDERS_AT_ONCE);
 
   constructor(
@@ -184,13 +185,7 @@ export class CalendarsService {
    */
   private validatorsOnce(feed: FeedSpec): Promise<FeedValidators> {
     if (feed.unnotified) return this.queryValidators(feed);
-    const flightKey = `${feed.key}\u0000${this.changes.generation}`;
-    let flight = this.validating.get(flightKey);
-    if (!flight) {
-      flight = this.queryValidators(feed).finally(() => this.validating.delete(flightKey));
-      this.validating.set(flightKey, flight);
-    }
-    return flight;
+    return this.validating.run(`${feed.key}\u0000${this.changes.generation}`, () => this.queryValidators(feed));
   }
 
   private async queryValidators(feed: FeedSpec): Promise<FeedValidators> {
@@ -211,13 +206,7 @@ export class CalendarsService {
   }
 
   private renderOnce(feed: FeedSpec, etag: string): Promise<CachedFeed> {
-    const flightKey = `${feed.key}\u0000${etag}`;
-    let flight = this.rendering.get(flightKey);
-    if (!flight) {
-      flight = this.renderSlots(() => this.render(feed)).finally(() => this.rendering.delete(flightKey));
-      this.rendering.set(flightKey, flight);
-    }
-    return flight;
+    return this.rendering.run(`${feed.key}\u0000${etag}`, () => this.renderSlots(() => this.render(feed)));
   }
 
   /**
