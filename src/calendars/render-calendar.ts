@@ -44,13 +44,9 @@ const MAX_LINE_OCTETS = 75;
  * 2,000 events (a TextEncoder per character).
  */
 export function renderCalendar(input: CalendarInput): string {
-  return renderCalendarBytes(input).toString('utf8');
-}
-
-export function renderCalendarBytes(input: CalendarInput): Buffer {
   const writer = new CalendarWriter();
   writer.add(input.sessions.filter(isRepresentable).sort(bySessionOrder));
-  return writer.finish(input);
+  return writer.finish(input).toString('utf8');
 }
 
 /**
