@@ -21,11 +21,13 @@ export function illFormedStrings(value: unknown, prefix = ''): string[] {
 
 /**
  * Input text must be well-formed Unicode before any validator sees it: some (e.g. isEmail, through
- * encodeURI) throw on an unpaired surrogate instead of answering false.
+ * encodeURI) throw on an unpaired surrogate instead of answering false. Values of custom parameter
+ * decorators (the signed-in staff member) are not request input and, as in ValidationPipe, are
+ * left alone.
  */
 class WellFormedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const fields = illFormedStrings(value);
+    const fields = metadata.type === 'custom' ? [] : illFormedStrings(value);
     if (fields.length > 0) {
       throw new ValidationError(
         'The request is not valid',
