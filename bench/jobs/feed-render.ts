@@ -1,6 +1,6 @@
 import type { BenchJob } from '../lib/job';
 import type { Measurement } from '../lib/load';
-import { median, percentile } from '../lib/stats';
+import { median, percentile, sum } from '../lib/stats';
 
 /**
  * What one change costs a feed: an event is edited, then all.ics is fetched once, rendered
@@ -40,7 +40,7 @@ export const feedRender: BenchJob = {
       previousEtag = etag;
       bytes = body.byteLength;
     }
-    const totalSeconds = latencies.reduce((a, b) => a + b, 0) / 1000;
+    const totalSeconds = sum(latencies) / 1000;
     return {
       rps: latencies.length / totalSeconds,
       p50Ms: median(latencies),
