@@ -38,9 +38,11 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
     reply.header('X-Request-Id', request.id);
     done();
   });
-  // Only JSON (and forms) are bodies here; text/plain is a 415, not a string to validate.
-  fastify.removeContentTypeParser('text/plain');
   setupOpenApi(app);
   await app.init();
+  // Only JSON is a body here: text/plain is a 415, not a string to validate, and so are HTML
+  // forms (Nest adds their parser in init()), which any web page can post across sites without
+  // a CORS preflight.
+  fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
   return app;
 }

@@ -270,6 +270,12 @@ describe('HTTP edges', () => {
     expect(proto.status).toBe(400);
     const text = await t.http.post('/auth/login').set('Content-Type', 'text/plain').send('hello');
     expect(text.status).toBe(415);
+    const form = await t.http
+      .post('/auth/login')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('email=a%40b.co&password=x');
+    expect(form.status).toBe(415);
+    expect(form.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
   it('echoes a request id, serves health and the OpenAPI document', async () => {
