@@ -5,8 +5,6 @@ module.exports = {
   maxWorkers: 2,
   // Per test; e2e specs start servers and databases.
   testTimeout: 60000,
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
     {
       displayName: 'unit',
@@ -21,6 +19,9 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Only e2e specs need PostgreSQL: unit specs start nothing.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
 };

@@ -28,7 +28,7 @@ export function serviceIsBuilt(): boolean {
   return existsSync(SERVICE_ENTRY);
 }
 
-/** The node flags of `npm run start:prod` (e.g. its heap limit), so the bench runs the service as production does. */
+/** The node flags of `npm run start:prod`, if any, so the bench runs the service as production does. */
 function startProdNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   return (pkg.scripts['start:prod'] ?? '').split(/\s+/).filter((arg) => arg.startsWith('--'));
