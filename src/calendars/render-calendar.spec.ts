@@ -510,9 +510,9 @@ print(json.dumps({'errors': errors, 'name': str(cal['X-WR-CALNAME']), 'events': 
     expect(parse(whole).zones).toEqual(['America/Los_Angeles', 'Asia/Tokyo', 'Europe/Berlin']);
   });
 
-  it('renders 2,000 sessions in linear time', () => {
+  it('renders in time linear in the number of sessions', () => {
     const zones = ['America/Los_Angeles', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo'];
-    const sessions = Array.from({ length: 2000 }, (_, i) => {
+    const sessions = Array.from({ length: 4000 }, (_, i) => {
       const start = Date.UTC(2026, 0, 1) + i * 7 * 3_600_000;
       return session({
         timezone: zones[i % zones.length],
@@ -521,11 +521,19 @@ print(json.dumps({'errors': errors, 'name': str(cal['X-WR-CALNAME']), 'events': 
         eventDescription: 'A long description, with commas; and more. '.repeat(5),
       });
     });
-    render(...sessions.slice(0, 50)); // warm up
-    const started = performance.now();
-    const ics = render(...sessions);
-    const elapsed = performance.now() - started;
-    expect(ics.match(/^BEGIN:VEVENT\r$/gm)).toHaveLength(2000);
-    expect(elapsed).toBeLessThan(2000); // ~100 ms on a laptop; this only catches quadratic blow-ups
+    // The fastest of a few runs, so a busy machine's pauses do not count.
+    const fastest = (n: number): number => {
+      let best = Infinity;
+      for (let run = 0; run < 3; run++) {
+        const started = performance.now();
+        const ics = render(...sessions.slice(0, n));
+        best = Math.min(best, performance.now() - started);
+        expect(ics.match(/^BEGIN:VEVENT\r$/gm)).toHaveLength(n);
+      }
+      return best;
+    };
+    fastest(100); // warm up
+    // Eight times the sessions: about eight times the work when linear, 64 when quadratic.
+    expect(fastest(4000) / fastest(500)).toBeLessThan(24);
   });
 });

@@ -15,7 +15,8 @@ describe('cursors', () => {
     ['not base64url', '!!!'],
     ['empty', ''],
     ['not JSON', Buffer.from('hello').toString('base64url')],
-    ['an object', encodeCursor(['x', 'y']).replace(/./, 'e')],
+    // Array-like, so only the Array.isArray check can refuse it.
+    ['an object', Buffer.from(JSON.stringify({ 0: '2027-08-01T00:00:00Z', 1: id, length: 2 })).toString('base64url')],
     ['a bad timestamp', Buffer.from(JSON.stringify(['2027-13-01T00:00:00Z', id])).toString('base64url')],
     ['a bad id', Buffer.from(JSON.stringify(['2027-08-01T00:00:00Z', "1' OR 1=1"])).toString('base64url')],
     ['three parts', Buffer.from(JSON.stringify(['2027-08-01T00:00:00Z', id, 1])).toString('base64url')],
