@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
-import { SqlClient } from '../src/database/sql-client';
 import { IdempotencyKeySweeper } from '../src/registrations/idempotency-store';
 import { factories, Factories, inDays } from './factories';
 import { BASE_URL, createTestApp, TestApp } from './support/test-app';
@@ -45,10 +44,27 @@ async function expectCounts(sessionId: string, confirmed: number, waitlisted: nu
   expect(c.actual).toEqual({ confirmed, waitlisted });
 }
 
-it('serves from connections where PostgreSQL bounds every statement and lock wait (statement_timeout 8 s: a 503, never a hang)', async () => {
-  const [row] = await t.app.get(SqlClient).query<{ statement_timeout: string }>('SHOW statement_timeout');
-  expect(row.statement_timeout).toBe('8s');
-});
+it('answers 503 with Retry-After, not a hang, while another transaction holds the session (statement_timeout 8 s)', async () => {
+  const session = await f.publishedSession({ capacity: 5 });
+  const holder = t.db.createQueryRunner();
+  await holder.connect();
+  await holder.startTransaction();
+  try {
+    await holder.query(`SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE`, [session.id]);
+    const started = Date.now();
+    const res = await f.register(session.id, { name: 'Blocked', email: 'blocked@example.com' });
+    const waited = Date.now() - started;
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(waited).toBeGreaterThanOrEqual(7500);
+    expect(waited).toBeLessThan(15_000);
+  } finally {
+    await holder.rollbackTransaction();
+    await holder.release();
+  }
+  expect((await counters(session.id)).actual).toEqual({ confirmed: 0, waitlisted: 0 });
+}, 30_000);
 
 describe('POST /sessions/:id/registrations', () => {
   it('confirms while seats remain, with a manage token shown once and stored only as its hash', async () => {
