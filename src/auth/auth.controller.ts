@@ -1,9 +1,17 @@
-import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ProblemSchema } from '../common/problem.schema';
 import { RateLimiter } from '../common/rate-limiter';
 import { AuthService } from './auth.service';
-import { CreateStaffUserDto, LoginDto, LoginResponse, StaffUserView } from './dto/login.dto';
+import { LoginDto, LoginResponse } from './dto/login.dto';
+import { ChangePasswordDto } from './dto/staff-user.dto';
 import { UnauthorizedError } from '../common/errors';
 import type { StaffPrincipal } from './roles';
 import { CurrentStaff, Staff } from './staff.decorator';
@@ -38,18 +46,12 @@ export class AuthController {
     await this.auth.logout(staff);
   }
 
-  @Get('admin/users')
-  @Staff('admin')
-  @ApiOkResponse({ type: [StaffUserView] })
-  async list(): Promise<{ data: StaffUserView[]; nextCursor: null }> {
-    // Staff lists are short: one page, in the shape of every other list.
-    return { data: await this.auth.listUsers(), nextCursor: null };
-  }
-
-  @Post('admin/users')
-  @Staff('admin')
-  @ApiCreatedResponse({ type: StaffUserView })
-  create(@Body() dto: CreateStaffUserDto): Promise<StaffUserView> {
-    return this.auth.createUser(dto);
+  @Post('auth/password')
+  @HttpCode(204)
+  @Staff('checkin')
+  @ApiNoContentResponse({ description: 'Changed; every other token of the user is revoked, the one used stays valid' })
+  @ApiBadRequestResponse({ type: ProblemSchema, description: 'Invalid body, or currentPassword is wrong (listed in errors)' })
+  async changePassword(@CurrentStaff() staff: StaffPrincipal, @Body() dto: ChangePasswordDto): Promise<void> {
+    await this.auth.changePassword(staff, dto.currentPassword, dto.newPassword);
   }
 }

@@ -3,11 +3,14 @@ import { RateLimiter } from '../common/rate-limiter';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { RolesGuard } from './roles.guard';
+import { StaffTokenSweeper } from './staff-token-sweeper';
+import { StaffUsersController } from './staff-users.controller';
+import { StaffUsersService } from './staff-users.service';
 
 @Global()
 @Module({
-  controllers: [AuthController],
-  providers: [AuthService, RolesGuard, RateLimiter],
+  controllers: [AuthController, StaffUsersController],
+  providers: [AuthService, RolesGuard, RateLimiter, StaffUsersService, StaffTokenSweeper],
   exports: [AuthService, RolesGuard, RateLimiter],
 })
 export class AuthModule {}

@@ -17,3 +17,9 @@ export interface StaffPrincipal {
   role: Role;
   tokenHash: Buffer;
 }
+
+/** Whether a change to a staff user takes it out of the active admins (disabled or demoted). */
+export function removesActiveAdmin(user: { role: Role; disabled: boolean }, change: { role?: Role; disabled?: boolean }): boolean {
+  const activeAdmin = user.role === 'admin' && !user.disabled;
+  return activeAdmin && ((change.role !== undefined && change.role !== 'admin') || change.disabled === true);
+}

@@ -17,6 +17,8 @@ export class StaffUserView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() email!: string;
   @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ description: 'A disabled user cannot log in and none of its tokens is accepted' }) disabled!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'Since when the user is disabled' }) disabledAt!: string | null;
   @ApiProperty() createdAt!: string;
 }
 
