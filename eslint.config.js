@@ -14,6 +14,11 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The embeddable box runs in readers' browsers, as a classic script.
+    files: ['src/pages/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: require('globals').browser },
+  },
+  {
     // Plain CommonJS helpers run by `node` directly.
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly', module: 'writable', __dirname: 'readonly' } },

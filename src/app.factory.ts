@@ -7,6 +7,7 @@ import { PinoNestLogger } from './common/nest-logger';
 import { toProblem } from './common/problem';
 import { requestIdOf } from './common/request-id';
 import { setupOpenApi } from './openapi';
+import { setupPages } from './pages/pages.module';
 
 export const BODY_LIMIT = 100 * 1024;
 
@@ -44,5 +45,6 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
   // forms (Nest adds their parser in init()), which any web page can post across sites without
   // a CORS preflight.
   fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
+  setupPages(app);
   return app;
 }

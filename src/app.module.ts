@@ -11,6 +11,7 @@ import { SqlModule } from './database/sql-client';
 import { typeormOptions } from './database/typeorm-options';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { PagesModule } from './pages/pages.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 
 /** No statement of a request runs (or waits for a lock) longer than this; the request then gets a 503. */
@@ -31,6 +32,7 @@ export class AppModule {
         RegistrationsModule,
         CalendarsModule,
         HealthModule,
+        PagesModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

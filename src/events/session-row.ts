@@ -9,6 +9,7 @@ export interface SessionRow {
   event_id: string;
   event_slug: string;
   event_title: string;
+  event_organizer: string | null;
   event_status: 'draft' | 'published' | 'cancelled';
   starts_at: Date;
   ends_at: Date;
@@ -27,7 +28,7 @@ export interface SessionRow {
 
 /** Session columns joined with its event (`s` and `e`); counts come from the session row, no per-row queries. */
 export const SESSION_COLUMNS = `
-  s.id, s.event_id, e.slug AS event_slug, e.title AS event_title, e.status AS event_status,
+  s.id, s.event_id, e.slug AS event_slug, e.title AS event_title, e.organizer AS event_organizer, e.status AS event_status,
   s.starts_at, s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue, s.capacity, s.waitlist_enabled,
   s.registration_opens_at, s.registration_closes_at, s.status, s.sequence, s.confirmed_count, s.waitlisted_count,
   to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts`;
@@ -38,7 +39,7 @@ export function toSessionView(r: SessionRow, baseUrl: string, now: Date): Sessio
   return {
     id: r.id,
     eventId: r.event_id,
-    event: { id: r.event_id, slug: r.event_slug, title: r.event_title },
+    event: { id: r.event_id, slug: r.event_slug, title: r.event_title, organizer: r.event_organizer },
     startsAt: r.starts_at.toISOString(),
     endsAt: r.ends_at.toISOString(),
     timezone: r.timezone,
@@ -50,7 +51,15 @@ export function toSessionView(r: SessionRow, baseUrl: string, now: Date): Sessio
     status: r.event_status === 'cancelled' ? 'cancelled' : r.status,
     sequence: r.sequence,
     availability: availabilityOf(availabilityInputOf(r), now),
-    links: sessionLinks(baseUrl, r.id),
+    links: sessionLinks(baseUrl, {
+      id: r.id,
+      title: r.event_title,
+      startsAt: r.starts_at,
+      endsAt: r.ends_at,
+      timezone: r.timezone,
+      venue: r.venue,
+      details: `${baseUrl}/e/${r.event_slug}`,
+    }),
   };
 }
 

@@ -8,5 +8,6 @@ import { RegistrationsService } from './registrations.service';
 @Module({
   controllers: [RegistrationsController, RegistrationsAdminController],
   providers: [RegistrationsService, RegistrationsStaffService, IdempotencyKeySweeper],
+  exports: [RegistrationsService],
 })
 export class RegistrationsModule {}

@@ -12,13 +12,14 @@ export class SessionLinksView {
   @ApiProperty({ description: 'POST here to register' }) register!: string;
   @ApiProperty({ description: 'This session as an iCalendar download' }) ics!: string;
   @ApiProperty({ description: 'The same, as a webcal:// subscription' }) webcal!: string;
-  @ApiProperty({ description: 'Add to Google Calendar' }) google!: string;
+  @ApiProperty({ description: 'Add this session to Google Calendar (an event link, not a subscription)' }) google!: string;
 }
 
 export class EventRefView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() slug!: string;
   @ApiProperty() title!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'TBJ' }) organizer!: string | null;
 }
 
 export class SessionView {
