@@ -4,6 +4,8 @@ import type { Response } from 'supertest';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
 import { CalendarChanges } from '../src/calendars/calendar-changes';
+import { CalendarsController } from '../src/calendars/calendars.controller';
+import { RENDERS_WAITING } from '../src/calendars/calendars.service';
 import * as renderModule from '../src/calendars/render-calendar';
 import { loadConfig } from '../src/config/env.schema';
 import { SqlClient } from '../src/database/sql-client';
@@ -408,7 +410,8 @@ describe('calendar feeds', () => {
       const { byUid } = parse((await feed(path)).text);
       expect(byUid.has(uid(session.id))).toBe(true);
     }
-    expect(parse((await feed('/calendars/categories/live%20music.ics')).text).name).toBe('Live music sessions');
+    // Named as its events spell the category, whatever spelling was asked for.
+    expect(parse((await feed('/calendars/categories/live%20music.ics')).text).name).toBe('Live Music sessions');
 
     const empty = await feed('/calendars/categories/no-such-category.ics');
     expect(empty.status).toBe(200);
@@ -523,5 +526,111 @@ describe('feed size', () => {
     await editNth(FEED_MAX_SESSIONS - 1);
     const changed = await t.http.get('/calendars/categories/bulk.ics').set('If-None-Match', etag).expect(200);
     expect(changed.headers.etag).not.toBe(etag);
+  });
+});
+
+describe('feed load bounds', () => {
+  let t: TestApp;
+  let f: Factories;
+  beforeAll(async () => {
+    t = await createTestApp();
+    f = await factories(t);
+  });
+  afterAll(() => t.close());
+
+  it('serves every letter case of a category from one cache entry and one rendering', async () => {
+    const session = await f.publishedSession({}, { category: 'Board Games' });
+    const sql = t.app.get(SqlClient);
+    const rows = jest.spyOn(sql, 'inBatches');
+    const render = jest.spyOn(renderModule.CalendarWriter.prototype, 'finish');
+    try {
+      const spellings = Array.from({ length: 16 }, (_, i) =>
+        [...'board games'].map((c, j) => ((i >> (j % 4)) & 1 ? c.toUpperCase() : c)).join(''),
+      );
+      expect(new Set(spellings).size).toBe(16);
+      const answers = await Promise.all(
+        spellings.map((c) => t.http.get(`/calendars/categories/${encodeURIComponent(c)}.ics`).buffer(true)),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array(16).fill(200));
+      expect(new Set(answers.map((r) => r.headers.etag)).size).toBe(1);
+      expect(new Set(answers.map((r) => r.text)).size).toBe(1);
+      const { name, byUid } = parse(answers[0].text);
+      expect(name).toBe('Board Games sessions');
+      expect(byUid.has(uid(session.id))).toBe(true);
+      expect(rows).toHaveBeenCalledTimes(1);
+      expect(render).toHaveBeenCalledTimes(1);
+
+      // Later, another spelling: the cached body, no rendering.
+      const later = await t.http.get('/calendars/categories/BOARD%20GAMES.ics').buffer(true).expect(200);
+      expect(later.text).toBe(answers[0].text);
+      expect(render).toHaveBeenCalledTimes(1);
+    } finally {
+      rows.mockRestore();
+      render.mockRestore();
+    }
+  });
+
+  it(`renders two feeds at once with ${RENDERS_WAITING} waiting; past that a feed answers 503 with Retry-After`, async () => {
+    const sql = t.app.get(SqlClient);
+    const original = sql.inBatches.bind(sql);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // Renderings stay under way until the gate opens, so the requests below really overlap.
+    const rows = jest.spyOn(sql, 'inBatches').mockImplementation(async (...args: Parameters<SqlClient['inBatches']>) => {
+      await gate;
+      return original(...args);
+    });
+    try {
+      const admitted = 2 + RENDERS_WAITING;
+      const statuses: number[] = [];
+      const requests = Array.from({ length: admitted + 2 }, (_, i) =>
+        t.http
+          .get(`/calendars/categories/queue-${i}.ics`)
+          .buffer(true)
+          .then((res) => {
+            statuses.push(res.status);
+            return res;
+          }),
+      );
+      await until(() => statuses.length === 2, 5000);
+      expect(rows).toHaveBeenCalledTimes(2);
+      open();
+      const answers = await Promise.all(requests);
+      const refused = answers.filter((r) => r.status === 503);
+      expect(refused).toHaveLength(2);
+      expect(answers.filter((r) => r.status === 200)).toHaveLength(admitted);
+      for (const res of refused) {
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.headers['retry-after']).toBe('2');
+        expect(JSON.parse(res.text)).toMatchObject({ status: 503, type: `${BASE_URL}/problems/service-unavailable` });
+      }
+      // Refused feeds render once asked again.
+      const again = await t.http.get(new URL(refused[0].request.url).pathname).buffer(true);
+      expect(again.status).toBe(200);
+    } finally {
+      open();
+      rows.mockRestore();
+    }
+  });
+
+  it('bounds the bytes held for readers not yet drained, and frees them once a response is done', async () => {
+    const held = t.app.get(CalendarsController).held;
+    const first = await t.http.get('/calendars/all.ics').buffer(true).expect(200);
+    expect(held.bytes).toBe(0);
+
+    // Another body already holds the whole bound, as readers that never read would.
+    const release = held.hold(Buffer.alloc(held.maxBytes));
+    try {
+      const refused = await t.http.get('/calendars/all.ics');
+      expect(refused.status).toBe(503);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.headers['retry-after']).toBe('2');
+      // A 304 holds no body, so it is still answered.
+      await t.http.get('/calendars/all.ics').set('If-None-Match', first.headers.etag).expect(304);
+    } finally {
+      release?.();
+    }
+    await t.http.get('/calendars/all.ics').buffer(true).expect(200);
+    expect(held.bytes).toBe(0);
   });
 });

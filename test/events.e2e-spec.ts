@@ -189,3 +189,124 @@ describe('keyset pagination', () => {
     expect(third.body.nextCursor).toBeNull();
   });
 });
+
+describe('sessions per event are bounded', () => {
+  let t: TestApp;
+  let f: Factories;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    f = await factories(t);
+  });
+  afterAll(() => t.close());
+
+  interface Bulk {
+    id: string;
+    slug: string;
+    /** Session ids in start order, before now and after it. */
+    pastIds: string[];
+    aheadIds: string[];
+    aheadStarts: Date[];
+  }
+
+  /**
+   * An event (category = its slug) with `past` sessions in the hours before now and `ahead` in the
+   * hours after, every seventh cancelled: one INSERT ... generate_series.
+   */
+  async function bulkEvent(status: string, past: number, ahead: number): Promise<Bulk> {
+    const slug = `bulk-${status}-${past}-${ahead}`;
+    const [{ id }]: { id: string }[] = await t.db.query(
+      `INSERT INTO events (slug, title, timezone, status, category) VALUES ($1, 'Bulk', 'UTC', $2, $1) RETURNING id`,
+      [slug, status],
+    );
+    await t.db.query(
+      `INSERT INTO sessions (event_id, starts_at, ends_at, timezone, status)
+       SELECT $1, date_trunc('hour', now()) + g * interval '1 hour', date_trunc('hour', now()) + g * interval '1 hour' + interval '30 minutes',
+              'UTC', CASE WHEN g % 7 = 0 THEN 'cancelled' ELSE 'scheduled' END
+         FROM generate_series(-$2::int, $3::int) g WHERE g <> 0`,
+      [id, past, ahead],
+    );
+    const rows: { id: string; starts_at: Date }[] = await t.db.query(
+      `SELECT id, starts_at FROM sessions WHERE event_id = $1 ORDER BY starts_at, id`,
+      [id],
+    );
+    const ahead_ = rows.slice(past);
+    return {
+      id,
+      slug,
+      pastIds: rows.slice(0, past).map((r) => r.id),
+      aheadIds: ahead_.map((r) => r.id),
+      aheadStarts: ahead_.map((r) => r.starts_at),
+    };
+  }
+
+  const ids = (sessions: { id: string }[]) => sessions.map((s) => s.id);
+
+  it('a single read shows the next 100 sessions, cancelled ones included, and sessionCount the total', async () => {
+    const event = await bulkEvent('published', 30, 250);
+    const res = await t.http.get(`/events/${event.slug}`).expect(200);
+    expect(res.body.sessionCount).toBe(280);
+    expect(ids(res.body.sessions)).toEqual(event.aheadIds.slice(0, 100));
+    expect(res.body.sessions.some((s: { status: string }) => s.status === 'cancelled')).toBe(true);
+    // The answer stays small however many sessions the event has.
+    expect(Buffer.byteLength(JSON.stringify(res.body))).toBeLessThan(150_000);
+    // The rest page through /sessions?eventId=.
+    const rest = await t.http.get('/sessions').query({ eventId: event.id, limit: 100 }).expect(200);
+    const more = await t.http.get('/sessions').query({ eventId: event.id, limit: 100, cursor: rest.body.nextCursor }).expect(200);
+    expect(ids(rest.body.data)).toEqual(event.aheadIds.slice(0, 100));
+    expect(ids(more.body.data)).toEqual(event.aheadIds.slice(100, 200));
+  });
+
+  it('fills with the latest earlier sessions when fewer than 100 lie ahead, so a small event shows every session', async () => {
+    const event = await bulkEvent('published', 150, 4);
+    const res = await t.http.get(`/events/${event.id}`).expect(200);
+    expect(res.body.sessionCount).toBe(154);
+    expect(ids(res.body.sessions)).toEqual([...event.pastIds.slice(-96), ...event.aheadIds]);
+    expect(res.body.sessions[0].availability.state).toMatch(/^(past|cancelled)$/);
+  });
+
+  it('a listing shows each event its next 5 sessions in range and sessionCount in range', async () => {
+    const event = await bulkEvent('published', 10, 250);
+    const res = await t.http.get('/events').query({ category: event.slug, limit: 1 }).expect(200);
+    expect(res.body.data).toHaveLength(1);
+    expect(res.body.data[0]).toMatchObject({ id: event.id, sessionCount: 250 });
+    expect(ids(res.body.data[0].sessions)).toEqual(event.aheadIds.slice(0, 5));
+
+    const to = event.aheadStarts[3].toISOString();
+    const ranged = await t.http.get('/events').query({ category: event.slug, to }).expect(200);
+    expect(ranged.body.data[0].sessionCount).toBe(3);
+    expect(ids(ranged.body.data[0].sessions)).toEqual(event.aheadIds.slice(0, 3));
+  });
+
+  it('staff reads are bounded the same way; GET /admin/sessions?eventId= pages the rest, drafts included', async () => {
+    const event = await bulkEvent('draft', 0, 250);
+    const auth = { Authorization: `Bearer ${f.editorToken}` };
+    const res = await t.http.get(`/admin/events/${event.id}`).set(auth).expect(200);
+    expect(ids(res.body.sessions)).toEqual(event.aheadIds.slice(0, 100));
+    expect(res.body.sessionCount).toBe(250);
+    const listed = await t.http.get('/admin/events').set(auth).query({ category: event.slug }).expect(200);
+    expect(listed.body.data[0]).toMatchObject({ id: event.id, sessionCount: 250 });
+    expect(listed.body.data[0].sessions).toHaveLength(5);
+
+    await t.http.get('/sessions').query({ eventId: event.id }).expect(200, { data: [], nextCursor: null });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await t.http
+        .get('/admin/sessions')
+        .set(auth)
+        .query({ eventId: event.id, limit: 100, ...(cursor ? { cursor } : {}) })
+        .expect(200);
+      seen.push(...ids(page.body.data));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(event.aheadIds);
+    await t.http.get('/admin/sessions').expect(401);
+  });
+
+  it('documents sessionCount in the OpenAPI document', async () => {
+    const { components } = (await t.http.get('/docs-json').expect(200)).body;
+    expect(components.schemas.EventView.required).toContain('sessionCount');
+    expect(components.schemas.EventView.properties.sessionCount.type).toBe('number');
+  });
+});

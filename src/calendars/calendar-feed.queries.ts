@@ -16,6 +16,7 @@ export type FeedScope =
   | { kind: 'session'; sessionId: string }
   | { kind: 'event'; by: 'id' | 'slug'; value: string }
   | { kind: 'all'; since: Date }
+  /** `category` is its key: lower() of what was asked, as CATEGORY_KEY_SQL gives it. */
   | { kind: 'category'; category: string; since: Date }
   | { kind: 'registration'; tokenHash: Buffer };
 
@@ -51,7 +52,8 @@ function scopeSql(scope: FeedScope): ScopeSql {
     case 'category':
       return {
         ...SESSION_FEED,
-        where: `lower(e.category) = lower($1) AND s.starts_at >= $2 AND ${VISIBLE}`,
+        // The category comes as its key, already lower()ed (CATEGORY_KEY_SQL).
+        where: `lower(e.category) = $1 AND s.starts_at >= $2 AND ${VISIBLE}`,
         params: [scope.category, scope.since],
       };
     case 'event':
@@ -125,6 +127,7 @@ export interface FeedRow extends FeedStampRow {
   event_slug: string;
   event_title: string;
   event_summary: string | null;
+  event_category: string | null;
   event_description: string | null;
   organizer: string | null;
   online_url: string | null;
@@ -149,12 +152,12 @@ export interface FeedVenue {
 /** Every row a feed renders, with the validator aggregates of the same snapshot on each row. */
 export function feedRowsSql(scope: FeedScope): { text: string; params: unknown[] } {
   const sql = scopeSql(scope);
-  const columns = `, e.slug AS event_slug, e.title AS event_title, e.summary AS event_summary,
+  const columns = `, e.slug AS event_slug, e.title AS event_title, e.summary AS event_summary, e.category AS event_category,
         e.description AS event_description, e.organizer, e.online_url,
         s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue, ${sql.status} AS status`;
   return {
     text: `${scopedCte(sql, columns)}
-      SELECT id, event_slug, event_title, event_summary, event_description, organizer, online_url,
+      SELECT id, event_slug, event_title, event_summary, event_category, event_description, organizer, online_url,
              starts_at, ends_at, timezone, venue, status, sequence, modified, ${aggregates(' OVER ()')}
         FROM scoped
        ORDER BY starts_at, id`,
@@ -169,3 +172,10 @@ export const FEED_CATEGORIES_SQL = `
    WHERE e.status = 'published' AND e.category IS NOT NULL
    GROUP BY lower(e.category)
    ORDER BY lower(e.category)`;
+
+/**
+ * A category feed's key: the category as the feed query compares it, by PostgreSQL's own lower()
+ * (which depends on the database's locale, so JavaScript cannot stand in for it). Every spelling
+ * that selects the same sessions gets the same key, and so one cache entry and one rendering.
+ */
+export const CATEGORY_KEY_SQL = `SELECT lower($1::text) AS key`;

@@ -1,10 +1,12 @@
 import { applyDecorators, Controller, Get, Header, Param, Res } from '@nestjs/common';
 import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ServiceUnavailableError } from '../common/errors';
 import { ProblemSchema } from '../common/problem.schema';
 import type { ConditionalHeaders } from './calendar-validator';
 import { CalendarsService, FeedResponse } from './calendars.service';
 import { FeedIndexView } from './dto/feed-index.view';
+import { HeldBodies } from './held-bodies';
 
 /** Shared feeds: any cache may keep them a while; calendar programs poll far less often anyway. */
 const PUBLIC_FEED = 'public, max-age=300';
@@ -37,23 +39,22 @@ function ApiFeed(summary: string, notFound?: string): MethodDecorator {
       },
     }),
     ApiResponse({ status: 304, description: 'Not modified: the If-None-Match or If-Modified-Since still holds; no body' }),
+    ApiResponse({
+      status: 503,
+      type: ProblemSchema,
+      description: 'Too many feeds are being rendered or sent at once; see Retry-After',
+      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'string' } } },
+    }),
     ...(notFound ? [ApiNotFoundResponse({ type: ProblemSchema, description: notFound })] : []),
   );
-}
-
-function send(reply: FastifyReply, feed: FeedResponse, cacheControl: string): void {
-  void reply.header('ETag', feed.etag).header('Last-Modified', feed.lastModified.toUTCString()).header('Cache-Control', cacheControl);
-  if (feed.notModified) {
-    void reply.status(304).send();
-    return;
-  }
-  if (feed.filename) void reply.header('Content-Disposition', `attachment; filename="${feed.filename}"`);
-  void reply.status(200).type('text/calendar; charset=utf-8').send(feed.body);
 }
 
 @ApiTags('calendars')
 @Controller()
 export class CalendarsController {
+  /** Bodies sent but not yet drained, bounded: a reader that never reads holds its feed's bytes. */
+  readonly held = new HeldBodies();
+
   constructor(private readonly calendars: CalendarsService) {}
 
   @Get('calendars')
@@ -67,25 +68,25 @@ export class CalendarsController {
   @Get('calendars/all.ics')
   @ApiFeed('Every session of every published (or cancelled) event, from 30 days ago on')
   async all(@Res() reply: FastifyReply): Promise<void> {
-    send(reply, await this.calendars.allFeed(conditional(reply)), PUBLIC_FEED);
+    this.send(reply, await this.calendars.allFeed(conditional(reply)), PUBLIC_FEED);
   }
 
   @Get('calendars/categories/:category.ics')
   @ApiFeed('The same, for one category (case-insensitive); a category without events is an empty calendar', 'Not a category name')
   async category(@Param('category') category: string, @Res() reply: FastifyReply): Promise<void> {
-    send(reply, await this.calendars.categoryFeed(category, conditional(reply)), PUBLIC_FEED);
+    this.send(reply, await this.calendars.categoryFeed(category, conditional(reply)), PUBLIC_FEED);
   }
 
   @Get('events/:idOrSlug/calendar.ics')
   @ApiFeed('Every session of one event, past ones included', 'Unknown event, or a draft')
   async event(@Param('idOrSlug') idOrSlug: string, @Res() reply: FastifyReply): Promise<void> {
-    send(reply, await this.calendars.eventFeed(idOrSlug, conditional(reply)), PUBLIC_FEED);
+    this.send(reply, await this.calendars.eventFeed(idOrSlug, conditional(reply)), PUBLIC_FEED);
   }
 
   @Get('sessions/:id/calendar.ics')
   @ApiFeed('One session, as a download (Content-Disposition: attachment)', 'Unknown session, or one of a draft event')
   async session(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    send(reply, await this.calendars.sessionFeed(id, conditional(reply)), PUBLIC_FEED);
+    this.send(reply, await this.calendars.sessionFeed(id, conditional(reply)), PUBLIC_FEED);
   }
 
   @Get('registrations/:token/calendar.ics')
@@ -94,6 +95,23 @@ export class CalendarsController {
     'Unknown or malformed token (the two are not told apart)',
   )
   async registration(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
-    send(reply, await this.calendars.registrationFeed(token, conditional(reply)), PRIVATE_FEED);
+    this.send(reply, await this.calendars.registrationFeed(token, conditional(reply)), PRIVATE_FEED);
+  }
+
+  /** The cached Buffer itself goes out, never a copy: readers of one feed share its bytes. */
+  private send(reply: FastifyReply, feed: FeedResponse, cacheControl: string): void {
+    if (!feed.notModified) {
+      const release = this.held.hold(feed.body);
+      if (!release) throw new ServiceUnavailableError('Too many calendar feeds are being sent at once; try again shortly');
+      // 'close' comes once the response is done, whether drained or cut off.
+      reply.raw.once('close', release);
+    }
+    void reply.header('ETag', feed.etag).header('Last-Modified', feed.lastModified.toUTCString()).header('Cache-Control', cacheControl);
+    if (feed.notModified) {
+      void reply.status(304).send();
+      return;
+    }
+    if (feed.filename) void reply.header('Content-Disposition', `attachment; filename="${feed.filename}"`);
+    void reply.status(200).type('text/calendar; charset=utf-8').send(feed.body);
   }
 }

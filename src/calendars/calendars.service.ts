@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { hashToken, looksLikeToken } from '../auth/tokens';
 import { isUuid } from '../common/cursor';
-import { NotFoundError } from '../common/errors';
+import { NotFoundError, ServiceUnavailableError } from '../common/errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
 import { SqlClient } from '../database/sql-client';
@@ -16,7 +16,15 @@ import {
   isSlug,
   toCalendarSession,
 } from './calendar-feed';
-import { FEED_CATEGORIES_SQL, FeedRow, feedRowsSql, FeedScope, FeedStampRow, feedStampSql } from './calendar-feed.queries';
+import {
+  CATEGORY_KEY_SQL,
+  FEED_CATEGORIES_SQL,
+  FeedRow,
+  feedRowsSql,
+  FeedScope,
+  FeedStampRow,
+  feedStampSql,
+} from './calendar-feed.queries';
 import { CalendarChanges } from './calendar-changes';
 import { ConditionalHeaders, isNotModified } from './calendar-validator';
 import { FeedIndexView } from './dto/feed-index.view';
@@ -51,6 +59,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * feed's rows query overlap another's rendering.
  */
 const RENDERS_AT_ONCE = 2;
+/**
+ * Renderings that may wait for a slot; past them a feed that needs rendering answers 503 with
+ * Retry-After at once. Polls of a feed already being rendered join that rendering and are not
+ * counted, so this only turns away many different feeds changed or asked for at once.
+ */
+export const RENDERS_WAITING = 8;
+/** Spellings of categories whose key (CATEGORY_KEY_SQL) is remembered; oldest out. */
+const CATEGORY_KEYS_KEPT = 1000;
 /** Rows fetched and written at a time while rendering. */
 const RENDER_BATCH_ROWS = 500;
 const EMPTY_STAMP: FeedStampRow = {
@@ -77,6 +93,8 @@ export class CalendarsService {
   /** Validators queries under way (see validatorsOnce). */
   private readonly validating = new InFlight<FeedValidators>();
   private readonly renderSlots = pLimit(RENDERS_AT_ONCE);
+  /** Category as asked → its key (see CATEGORY_KEY_SQL). */
+  private readonly categoryKeys = new Map<string, string>();
 
   constructor(
     private readonly sql: SqlClient,
@@ -129,14 +147,19 @@ export class CalendarsService {
     );
   }
 
-  categoryFeed(category: string, conditional: ConditionalHeaders): Promise<FeedResponse> {
+  /**
+   * Any spelling that selects the same sessions ("Music", "MUSIC") is one feed: one key, one
+   * cached body, one rendering, named after the category as its events spell it.
+   */
+  async categoryFeed(category: string, conditional: ConditionalHeaders): Promise<FeedResponse> {
     if (!isCategoryName(category)) throw new NotFoundError('Category');
+    const key = await this.categoryKey(category);
     return this.serve(
       {
-        key: `category:${category}`,
-        scope: { kind: 'category', category, since: this.windowStart() },
-        name: () => categoryCalendarName(category),
-        url: categoryFeedUrl(this.config.publicBaseUrl, category),
+        key: `category:${key}`,
+        scope: { kind: 'category', category: key, since: this.windowStart() },
+        name: (first) => categoryCalendarName(first?.event_category ?? key),
+        url: categoryFeedUrl(this.config.publicBaseUrl, key),
       },
       conditional,
     );
@@ -165,6 +188,15 @@ export class CalendarsService {
       all: feedLinks(allFeedUrl(base)),
       categories: rows.map(({ category }) => ({ category, links: feedLinks(categoryFeedUrl(base, category)) })),
     };
+  }
+
+  private async categoryKey(category: string): Promise<string> {
+    const known = this.categoryKeys.get(category);
+    if (known !== undefined) return known;
+    const [{ key }] = await this.sql.query<{ key: string }>(CATEGORY_KEY_SQL, [category]);
+    if (this.categoryKeys.size >= CATEGORY_KEYS_KEPT) this.categoryKeys.delete(this.categoryKeys.keys().next().value as string);
+    this.categoryKeys.set(category, key);
+    return key;
   }
 
   private async serve(feed: FeedSpec, conditional: ConditionalHeaders): Promise<FeedResponse> {
@@ -206,7 +238,12 @@ export class CalendarsService {
   }
 
   private renderOnce(feed: FeedSpec, etag: string): Promise<CachedFeed> {
-    return this.rendering.run(`${feed.key}\u0000${etag}`, () => this.renderSlots(() => this.render(feed)));
+    return this.rendering.run(`${feed.key}\u0000${etag}`, () => {
+      if (this.renderSlots.activeCount + this.renderSlots.pendingCount >= RENDERS_AT_ONCE + RENDERS_WAITING) {
+        return Promise.reject(new ServiceUnavailableError('Too many calendar feeds are being rendered; try again shortly'));
+      }
+      return this.renderSlots(() => this.render(feed));
+    });
   }
 
   /**

@@ -13,11 +13,13 @@ import { Page } from '../common/cursor';
 import { ProblemSchema } from '../common/problem.schema';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CreateEventDto, UpdateEventDto } from './dto/event.dto';
-import { AdminEventListQueryDto } from './dto/list-query.dto';
+import { AdminEventListQueryDto, SessionListQueryDto } from './dto/list-query.dto';
 import { CreateSessionDto, UpdateSessionDto } from './dto/session.dto';
-import { EventPage, EventView, SessionView } from './dto/views';
+import { EventPage, EventView, SessionPage, SessionView } from './dto/views';
 import { EventsAdminService } from './events-admin.service';
 import { EventsService } from './events.service';
+
+const ALL_STATUSES = ['draft', 'published', 'cancelled'] as const;
 
 @ApiTags('staff: events')
 @Staff('editor')
@@ -82,6 +84,15 @@ export class AdminEventsController {
   @ApiConflictResponse({ type: ProblemSchema, description: 'The event is cancelled' })
   addSession(@Param('id', UuidParamPipe) id: string, @Body() dto: CreateSessionDto): Promise<SessionView> {
     return this.admin.addSession(id, dto);
+  }
+
+  @Get('sessions')
+  @ApiOkResponse({
+    type: SessionPage,
+    description: 'Sessions of events of any status, by startsAt then id; with eventId, every session of one event page by page',
+  })
+  listSessions(@Query() query: SessionListQueryDto): Promise<Page<SessionView>> {
+    return this.events.listSessions(query, [...ALL_STATUSES]);
   }
 
   @Get('sessions/:id')

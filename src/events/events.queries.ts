@@ -77,15 +77,51 @@ export function listEventsSql(f: ListFilter, requireSession: boolean): { text: s
   };
 }
 
-/** Sessions of the given events, optionally within the listing's range. */
+/** Sessions a listing shows per event; `sessionCount` tells how many the range holds. */
+export const LISTED_SESSIONS = 5;
+/** Sessions a single read of an event shows; the rest page through GET /sessions?eventId=. */
+export const EVENT_SESSIONS = 100;
+
+function rangeConditions(sql: Sql, range: { from?: Date; to?: Date }): string {
+  const conditions: string[] = [];
+  if (range.from) conditions.push(` AND s.starts_at >= ${sql.param(range.from)}`);
+  if (range.to) conditions.push(` AND s.starts_at < ${sql.param(range.to)}`);
+  return conditions.join('');
+}
+
+/**
+ * Each listed event's first LISTED_SESSIONS sessions in range, each row carrying how many the
+ * range holds for its event. Both LATERALs walk sessions_event_id_starts_at_idx for one event, so
+ * an event of 10,000 sessions costs an index count, not 10,000 rows. Events with no session in
+ * range give no row.
+ */
 export function sessionsOfEventsSql(eventIds: string[], range: { from?: Date; to?: Date }): { text: string; params: unknown[] } {
   const sql = new Sql();
-  sql.where.push(`s.event_id = ANY(${sql.param(eventIds)}::uuid[])`);
-  if (range.from) sql.where.push(`s.starts_at >= ${sql.param(range.from)}`);
-  if (range.to) sql.where.push(`s.starts_at < ${sql.param(range.to)}`);
+  const ids = sql.param(eventIds);
+  const inRange = rangeConditions(sql, range);
   return {
-    text: `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id
-      WHERE ${sql.where.join(' AND ')} ORDER BY s.starts_at, s.id`,
+    text: `SELECT x.*, c.session_count FROM unnest(${ids}::uuid[]) AS p(event_id)
+      CROSS JOIN LATERAL (SELECT count(*)::int AS session_count FROM sessions s WHERE s.event_id = p.event_id${inRange}) c
+      CROSS JOIN LATERAL (SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id
+                           WHERE s.event_id = p.event_id${inRange}
+                           ORDER BY s.starts_at, s.id LIMIT ${LISTED_SESSIONS}) x`,
     params: sql.params,
+  };
+}
+
+/**
+ * One event's sessions for a single read: those starting from `now` on, earliest first, up to
+ * EVENT_SESSIONS; when fewer lie ahead, the latest earlier ones fill the list, so an event of up
+ * to EVENT_SESSIONS sessions shows them all (cancelled ones included). Two bounded scans of
+ * sessions_event_id_starts_at_idx, one each way from `now`.
+ */
+export function sessionsOfEventSql(eventId: string, now: Date): { text: string; params: unknown[] } {
+  const from = `FROM sessions s JOIN events e ON e.id = s.event_id WHERE s.event_id = $1`;
+  return {
+    text: `WITH ahead AS (SELECT ${SESSION_COLUMNS} ${from} AND s.starts_at >= $2 ORDER BY s.starts_at, s.id LIMIT $3),
+      earlier AS (SELECT ${SESSION_COLUMNS} ${from} AND s.starts_at < $2
+                   ORDER BY s.starts_at DESC, s.id DESC LIMIT $3 - (SELECT count(*) FROM ahead))
+      SELECT * FROM earlier UNION ALL SELECT * FROM ahead ORDER BY starts_at, id`,
+    params: [eventId, now, EVENT_SESSIONS],
   };
 }

@@ -9,7 +9,7 @@ import { combineAvailability } from './availability';
 import type { EventStatus, Venue } from './event.entity';
 import { EventView, SessionView } from './dto/views';
 import { ListQueryDto, SessionListQueryDto } from './dto/list-query.dto';
-import { ListFilter, listEventsSql, listSessionsSql, sessionsOfEventsSql } from './events.queries';
+import { ListFilter, listEventsSql, listSessionsSql, sessionsOfEventSql, sessionsOfEventsSql } from './events.queries';
 import { eventLinks } from './links';
 import { SESSION_COLUMNS, SessionRow, toSessionView } from './session-row';
 
@@ -29,6 +29,14 @@ export interface EventRow {
   created_at: Date;
   updated_at: Date;
   cursor_ts?: string;
+  /** Single reads: how many sessions the event has in all. */
+  session_count?: number;
+}
+
+/** The sessions an event view shows, and how many there are in all (in a listing: in range). */
+interface ShownSessions {
+  sessions: SessionView[];
+  count: number;
 }
 
 const PUBLIC: EventStatus[] = ['published'];
@@ -92,42 +100,47 @@ export class EventsService {
       rows,
       limit,
       (r) => [r.cursor_ts as string, r.id],
-      (r) => this.toEventView(r, sessions.get(r.id) ?? []),
+      (r) => this.toEventView(r, sessions.get(r.id) ?? { sessions: [], count: 0 }),
     );
   }
 
+  /** The event with its next EVENT_SESSIONS sessions (see sessionsOfEventSql) and their total. */
   async getEvent(idOrSlug: string, statuses = PUBLIC_SINGLE): Promise<EventView> {
     const row = await this.findEventRow(idOrSlug, statuses);
     if (!row) throw new NotFoundError('Event');
-    const sessions = await this.sessionsByEvent([row.id], {});
-    return this.toEventView(row, sessions.get(row.id) ?? []);
+    const now = new Date();
+    const { text, params } = sessionsOfEventSql(row.id, now);
+    const rows = await this.db.query<SessionRow>(text, params);
+    const sessions = rows.map((r) => toSessionView(r, this.config.publicBaseUrl, now));
+    return this.toEventView(row, { sessions, count: row.session_count ?? sessions.length });
   }
 
   async findEventRow(idOrSlug: string, statuses = PUBLIC_SINGLE): Promise<EventRow | undefined> {
     const column = isUuid(idOrSlug) ? 'id' : 'slug';
     if (column === 'slug' && !/^[a-z0-9-]{1,120}$/.test(idOrSlug)) return undefined;
-    const rows = await this.db.query<EventRow>(`SELECT * FROM events WHERE ${column} = $1 AND status = ANY($2::varchar[])`, [
-      column === 'id' ? idOrSlug.toLowerCase() : idOrSlug,
-      statuses,
-    ]);
+    const rows = await this.db.query<EventRow>(
+      `SELECT e.*, (SELECT count(*)::int FROM sessions s WHERE s.event_id = e.id) AS session_count
+         FROM events e WHERE e.${column} = $1 AND e.status = ANY($2::varchar[])`,
+      [column === 'id' ? idOrSlug.toLowerCase() : idOrSlug, statuses],
+    );
     return rows[0];
   }
 
-  private async sessionsByEvent(eventIds: string[], range: { from?: Date; to?: Date }): Promise<Map<string, SessionView[]>> {
-    const byEvent = new Map<string, SessionView[]>();
+  private async sessionsByEvent(eventIds: string[], range: { from?: Date; to?: Date }): Promise<Map<string, ShownSessions>> {
+    const byEvent = new Map<string, ShownSessions>();
     if (eventIds.length === 0) return byEvent;
     const { text, params } = sessionsOfEventsSql(eventIds, range);
-    const rows = await this.db.query<SessionRow>(text, params);
+    const rows = await this.db.query<SessionRow & { session_count: number }>(text, params);
     const now = new Date();
     for (const r of rows) {
-      const list = byEvent.get(r.event_id) ?? [];
-      list.push(toSessionView(r, this.config.publicBaseUrl, now));
-      byEvent.set(r.event_id, list);
+      const shown = byEvent.get(r.event_id) ?? { sessions: [], count: r.session_count };
+      shown.sessions.push(toSessionView(r, this.config.publicBaseUrl, now));
+      byEvent.set(r.event_id, shown);
     }
     return byEvent;
   }
 
-  toEventView(r: EventRow, sessions: SessionView[]): EventView {
+  toEventView(r: EventRow, { sessions, count }: ShownSessions): EventView {
     return {
       id: r.id,
       slug: r.slug,
@@ -142,6 +155,7 @@ export class EventsService {
       timezone: r.timezone,
       status: r.status,
       sessions,
+      sessionCount: count,
       availability: combineAvailability(sessions.map((s) => s.availability)),
       links: eventLinks(this.config.publicBaseUrl, r),
       createdAt: r.created_at.toISOString(),

@@ -60,8 +60,19 @@ export class EventView {
   @ApiProperty({ nullable: true, type: String }) onlineUrl!: string | null;
   @ApiProperty() timezone!: string;
   @ApiProperty({ enum: ['draft', 'published', 'cancelled'] }) status!: string;
-  @ApiProperty({ type: [SessionView] }) sessions!: SessionView[];
-  @ApiProperty({ type: AvailabilityView }) availability!: AvailabilityView;
+  @ApiProperty({
+    type: [SessionView],
+    description:
+      'A single read: up to 100 sessions, those from now on first (earliest first), then the latest earlier ones. ' +
+      'A listing: the first 5 in range. The rest page through GET /sessions?eventId=',
+  })
+  sessions!: SessionView[];
+  @ApiProperty({
+    description: 'How many sessions the event has (in a listing: in range); more than `sessions` holds when the list is cut',
+    example: 3,
+  })
+  sessionCount!: number;
+  @ApiProperty({ type: AvailabilityView, description: 'Of the sessions shown' }) availability!: AvailabilityView;
   @ApiProperty({ type: EventLinksView }) links!: EventLinksView;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
