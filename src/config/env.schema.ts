@@ -1,5 +1,19 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MinLength, Min, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MinLength,
+  Min,
+  ValidateBy,
+  validateSync,
+} from 'class-validator';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -53,6 +67,16 @@ export class EnvVars {
   @IsOptional()
   @IsString()
   DATA_DIR?: string;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseTrustProxy(value) !== undefined,
+      defaultMessage: () => 'must be a hop count (1..100) or comma-separated IP addresses/CIDRs, e.g. 127.0.0.1,10.0.0.0/8',
+    },
+  })
+  TRUST_PROXY?: string;
 }
 
 export interface AppConfig {
@@ -65,6 +89,8 @@ export interface AppConfig {
   rateLimit: boolean;
   logLevel: string;
   dataDir: string;
+  /** Proxies whose X-Forwarded-For names the client; unset: the socket's address is the client. */
+  trustProxy?: TrustProxy;
 }
 
 export class ConfigError extends Error {}
@@ -94,5 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimit: vars.RATE_LIMIT !== 'off',
     logLevel: vars.LOG_LEVEL ?? 'info',
     dataDir: vars.DATA_DIR ?? '.data',
+    trustProxy: vars.TRUST_PROXY === undefined ? undefined : parseTrustProxy(vars.TRUST_PROXY),
   };
 }
