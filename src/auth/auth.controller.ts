@@ -4,7 +4,6 @@ import { ProblemSchema } from '../common/problem.schema';
 import { RateLimiter } from '../common/rate-limiter';
 import { AuthService } from './auth.service';
 import { CreateStaffUserDto, LoginDto, LoginResponse, StaffUserView } from './dto/login.dto';
-import { UnauthorizedError } from '../common/errors';
 import type { StaffPrincipal } from './roles';
 import { CurrentStaff, Staff } from './staff.decorator';
 
@@ -22,13 +21,10 @@ export class AuthController {
   @ApiUnauthorizedResponse({ type: ProblemSchema, description: 'Wrong email or password' })
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many failed logins; see Retry-After' })
   async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<LoginResponse> {
-    await this.limiter.assertLoginAllowed(ip, dto.email);
-    try {
-      return await this.auth.login(dto.email, dto.password);
-    } catch (error) {
-      if (error instanceof UnauthorizedError) await this.limiter.loginFailed(ip, dto.email);
-      throw error;
-    }
+    const attempt = await this.limiter.loginAttempt(ip, dto.email);
+    const response = await this.auth.login(dto.email, dto.password);
+    await attempt.succeeded();
+    return response;
   }
 
   @Post('auth/logout')
