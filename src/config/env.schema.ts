@@ -1,19 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Max,
-  MinLength,
-  Min,
-  ValidateBy,
-  validateSync,
-} from 'class-validator';
-import { parseTrustProxy, TrustProxy } from './trust-proxy';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MinLength, Min, validateSync } from 'class-validator';
+import { IsTrustProxy, parseTrustProxy, TrustProxy } from './trust-proxy';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -69,13 +56,7 @@ export class EnvVars {
   DATA_DIR?: string;
 
   @IsOptional()
-  @ValidateBy({
-    name: 'isTrustProxy',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && parseTrustProxy(value) !== undefined,
-      defaultMessage: () => 'must be a hop count (1..100) or comma-separated IP addresses/CIDRs, e.g. 127.0.0.1,10.0.0.0/8',
-    },
-  })
+  @IsTrustProxy()
   TRUST_PROXY?: string;
 }
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ValidateBy } from 'class-validator';
 
 /** What Fastify's `trustProxy` takes: the proxies' addresses and CIDRs, or a hop count. */
 export type TrustProxy = string[] | number;
@@ -28,4 +29,15 @@ export function parseTrustProxy(value: string): TrustProxy | undefined {
   }
   const entries = text.split(',').map((e) => e.trim());
   return entries.every(isAddressOrCidr) ? entries : undefined;
+}
+
+/** The env schema's check of `TRUST_PROXY`. */
+export function IsTrustProxy(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseTrustProxy(value) !== undefined,
+      defaultMessage: () => 'must be a hop count (1..100) or comma-separated IP addresses/CIDRs, e.g. 127.0.0.1,10.0.0.0/8',
+    },
+  });
 }
