@@ -17,6 +17,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 300 },
     genReqId: requestIdOf,
+    // request.ip (what the rate limits key on) comes from X-Forwarded-For only via these proxies.
+    trustProxy: config.trustProxy,
     // Fastify's pino: JSON lines, the request id on every line of a request.
     logger: {
       level: config.logLevel,

@@ -12,7 +12,6 @@ import { RateLimiter } from '../common/rate-limiter';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponse } from './dto/login.dto';
 import { ChangePasswordDto } from './dto/staff-user.dto';
-import { UnauthorizedError } from '../common/errors';
 import type { StaffPrincipal } from './roles';
 import { CurrentStaff, Staff } from './staff.decorator';
 
@@ -30,13 +29,10 @@ export class AuthController {
   @ApiUnauthorizedResponse({ type: ProblemSchema, description: 'Wrong email or password' })
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many failed logins; see Retry-After' })
   async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<LoginResponse> {
-    await this.limiter.assertLoginAllowed(ip, dto.email);
-    try {
-      return await this.auth.login(dto.email, dto.password);
-    } catch (error) {
-      if (error instanceof UnauthorizedError) await this.limiter.loginFailed(ip, dto.email);
-      throw error;
-    }
+    const attempt = await this.limiter.loginAttempt(ip, dto.email);
+    const response = await this.auth.login(dto.email, dto.password);
+    await attempt.succeeded();
+    return response;
   }
 
   @Post('auth/logout')
@@ -51,7 +47,11 @@ export class AuthController {
   @Staff('checkin')
   @ApiNoContentResponse({ description: 'Changed; every other token of the user is revoked, the one used stays valid' })
   @ApiBadRequestResponse({ type: ProblemSchema, description: 'Invalid body, or currentPassword is wrong (listed in errors)' })
-  async changePassword(@CurrentStaff() staff: StaffPrincipal, @Body() dto: ChangePasswordDto): Promise<void> {
+  @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many wrong passwords; see Retry-After' })
+  async changePassword(@CurrentStaff() staff: StaffPrincipal, @Body() dto: ChangePasswordDto, @Ip() ip: string): Promise<void> {
+    // A stolen token must not become a way to guess the password: wrong ones count as failed logins.
+    const attempt = await this.limiter.loginAttempt(ip, staff.email);
     await this.auth.changePassword(staff, dto.currentPassword, dto.newPassword);
+    await attempt.succeeded();
   }
 }

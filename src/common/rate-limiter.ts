@@ -1,42 +1,128 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
+import { SqlClient } from '../database/sql-client';
 import { RateLimitedError } from './errors';
 
+export const REGISTRATIONS_PER_MINUTE = 20;
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
+export const FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS = 10;
+/** Looser than per account: several staff may share one office address. */
+export const FAILED_LOGINS_PER_ADDRESS = 50;
+
+const TABLE = 'rate_limits';
+const SWEEP_EVERY_MS = 5 * 60 * 1000;
+
+/** A login attempt already counted; a successful one gives its points back. */
+export interface LoginAttempt {
+  succeeded(): Promise<void>;
+}
+
 /**
- * Per-client limits (per instance, in memory): registrations per IP, and failed logins per IP
- * and per account. `RATE_LIMIT=off` turns them off for benchmarks.
+ * Per-client limits, kept in PostgreSQL (table rate_limits) so that every instance on one
+ * database shares them: registrations per client address, failed logins per address and per
+ * account-and-address (never per account alone, which anyone could exhaust to lock its owner
+ * out). Each attempt is counted by one atomic upsert before the work it guards, so concurrent
+ * attempts cannot pass a limit. A database that cannot be reached makes these throw the pool's
+ * error, answered 503 like every other outage. `RATE_LIMIT=off` turns them off (benchmarks).
  */
 @Injectable()
-export class RateLimiter {
-  private readonly registrations = new RateLimiterMemory({ keyPrefix: 'reg', points: 20, duration: 60 });
-  private readonly failedLogins = new RateLimiterMemory({ keyPrefix: 'login', points: 10, duration: 15 * 60 });
+export class RateLimiter implements OnModuleInit, OnModuleDestroy {
+  private readonly registrations: RateLimiterPostgres;
+  private readonly loginsByAddress: RateLimiterPostgres;
+  private readonly loginsByAccount: RateLimiterPostgres;
+  private sweeper?: NodeJS.Timeout;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sql: SqlClient,
+  ) {
+    const store = (keyPrefix: string, points: number, duration: number): RateLimiterPostgres =>
+      new RateLimiterPostgres({
+        storeClient: poolLike(sql),
+        storeType: 'pool',
+        tableName: TABLE,
+        // Created by a migration; expired rows are swept below, once per instance.
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+        keyPrefix,
+        points,
+        duration,
+        // A client over its limit is answered from memory until its window ends: no query.
+        inMemoryBlockOnConsumed: points + 1,
+      });
+    this.registrations = store('reg', REGISTRATIONS_PER_MINUTE, 60);
+    this.loginsByAddress = store('login-ip', FAILED_LOGINS_PER_ADDRESS, LOGIN_WINDOW_SECONDS);
+    this.loginsByAccount = store('login-acct', FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS, LOGIN_WINDOW_SECONDS);
+  }
+
+  onModuleInit(): void {
+    if (!this.config.rateLimit) return;
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_EVERY_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Deletes the rows of every limiter whose window has ended (the store treats them as empty already). */
+  async sweep(): Promise<void> {
+    // The database may be away for a while; the next sweep catches up.
+    await this.sql.query(`DELETE FROM ${TABLE} WHERE expire < $1`, [Date.now()]).catch(() => undefined);
+  }
 
   /** Counts one registration attempt by this client; throws when over the limit. */
   async registration(clientIp: string): Promise<void> {
     if (!this.config.rateLimit) return;
-    await this.registrations.consume(clientIp).catch(rejected);
+    await this.registrations.consume(clientIp).catch((error: unknown) => {
+      throw limited([error]) ?? error;
+    });
   }
 
-  /** Throws when this client or account already failed too many logins. */
-  async assertLoginAllowed(clientIp: string, email: string): Promise<void> {
-    if (!this.config.rateLimit) return;
-    for (const key of [clientIp, `account:${email.toLowerCase()}`]) {
-      const state = await this.failedLogins.get(key);
-      if (state && state.consumedPoints >= 10) throw new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
-    }
-  }
-
-  async loginFailed(clientIp: string, email: string): Promise<void> {
-    if (!this.config.rateLimit) return;
-    await Promise.all([clientIp, `account:${email.toLowerCase()}`].map((key) => this.failedLogins.penalty(key, 1)));
+  /**
+   * Counts a login attempt before the password is checked (so that concurrent attempts cannot
+   * outrun the count); throws when this address, or this account from this address, is over
+   * its limit. Call `succeeded()` after a good password so that only failures count.
+   */
+  async loginAttempt(clientIp: string, email: string): Promise<LoginAttempt> {
+    if (!this.config.rateLimit) return { succeeded: () => Promise.resolve() };
+    // Hashed: the table holds no email addresses, and keys stay short whatever was typed.
+    const account = `${createHash('sha256').update(email.toLowerCase()).digest('base64url')}@${clientIp}`;
+    const outcomes = await Promise.allSettled([this.loginsByAddress.consume(clientIp), this.loginsByAccount.consume(account)]);
+    const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    const failure = errors.find((e) => !(e instanceof RateLimiterRes));
+    if (failure !== undefined) throw failure;
+    const over = limited(errors);
+    if (over) throw over;
+    return {
+      succeeded: async () => {
+        // The login has succeeded already; a refund lost to a database blip must not undo it.
+        await Promise.all([this.loginsByAddress.reward(clientIp), this.loginsByAccount.reward(account)]).catch(() => undefined);
+      },
+    };
   }
 }
 
-function rejected(error: unknown): never {
-  if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
-  throw error;
+/** The 429 for the longest wait among refusals, if any error is one. */
+function limited(errors: unknown[]): RateLimitedError | undefined {
+  const waits = errors.filter((e): e is RateLimiterRes => e instanceof RateLimiterRes).map((e) => e.msBeforeNext);
+  return waits.length > 0 ? new RateLimitedError(Math.max(1, Math.ceil(Math.max(...waits) / 1000))) : undefined;
+}
+
+interface StoreQuery {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
+
+/** The pg-Pool-shaped client the store expects, on the service's own pool (and its timeouts). */
+function poolLike(sql: SqlClient): { query(q: StoreQuery): Promise<{ rows: unknown[]; rowCount: number }> } {
+  return {
+    async query(q) {
+      const rows = await sql.query(q.name ? { name: q.name, text: q.text } : q.text, q.values);
+      return { rows, rowCount: rows.length };
+    },
+  };
 }

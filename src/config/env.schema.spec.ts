@@ -11,6 +11,7 @@ describe('configuration', () => {
       rateLimit: true,
       logLevel: 'info',
       dataDir: '.data',
+      trustProxy: undefined,
     });
   });
 
@@ -36,6 +37,8 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '4000' }).publicBaseUrl).toBe('http://localhost:4000');
     expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x', SEED_DEMO: 'true' }).seedDemo).toBe(true);
     expect(loadConfig({ SEED_DEMO: 'false' }).seedDemo).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
   });
 
   it.each([
@@ -49,6 +52,9 @@ describe('configuration', () => {
     ['SEED_DEMO', { SEED_DEMO: 'maybe' }],
     ['RATE_LIMIT', { RATE_LIMIT: 'sometimes' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/40' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '0' }],
   ])('a bad %s stops with one line naming it', (name, env) => {
     let error: unknown;
     try {

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MinLength, Min, validateSync } from 'class-validator';
+import { IsTrustProxy, parseTrustProxy, TrustProxy } from './trust-proxy';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -53,6 +54,10 @@ export class EnvVars {
   @IsOptional()
   @IsString()
   DATA_DIR?: string;
+
+  @IsOptional()
+  @IsTrustProxy()
+  TRUST_PROXY?: string;
 }
 
 export interface AppConfig {
@@ -65,6 +70,8 @@ export interface AppConfig {
   rateLimit: boolean;
   logLevel: string;
   dataDir: string;
+  /** Proxies whose X-Forwarded-For names the client; unset: the socket's address is the client. */
+  trustProxy?: TrustProxy;
 }
 
 export class ConfigError extends Error {}
@@ -94,5 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimit: vars.RATE_LIMIT !== 'off',
     logLevel: vars.LOG_LEVEL ?? 'info',
     dataDir: vars.DATA_DIR ?? '.data',
+    trustProxy: vars.TRUST_PROXY === undefined ? undefined : parseTrustProxy(vars.TRUST_PROXY),
   };
 }
