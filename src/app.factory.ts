@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env.schema';
+import { useJsonBodyParser } from './common/json-body';
 import { PinoNestLogger } from './common/nest-logger';
 import { toProblem } from './common/problem';
 import { requestIdOf } from './common/request-id';
@@ -44,5 +45,6 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
   // forms (Nest adds their parser in init()), which any web page can post across sites without
   // a CORS preflight.
   fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
+  useJsonBodyParser(fastify, BODY_LIMIT);
   return app;
 }
