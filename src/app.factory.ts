@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env.schema';
 import { useJsonBodyParser } from './common/json-body';
+import { useMethodNotAllowed } from './common/method-not-allowed';
 import { PinoNestLogger } from './common/nest-logger';
 import { toProblem } from './common/problem';
 import { requestIdOf } from './common/request-id';
@@ -32,6 +33,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
     },
   });
   const fastify = adapter.getInstance();
+  useMethodNotAllowed(fastify, config.publicBaseUrl);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(fastify.log),
   });
