@@ -16,7 +16,8 @@ export type FeedScope =
   | { kind: 'session'; sessionId: string }
   | { kind: 'event'; by: 'id' | 'slug'; value: string }
   | { kind: 'all'; since: Date }
-  | { kind: 'category'; category: string; since: Date }
+  /** A null category matches no event (`lower(category) = NULL` is never true). */
+  | { kind: 'category'; category: string | null; since: Date }
   | { kind: 'registration'; tokenHash: Buffer };
 
 interface ScopeSql {

@@ -12,8 +12,8 @@ import {
   FeedValidators,
   feedValidators,
   hasSession,
-  isCategoryName,
   isSlug,
+  searchableCategory,
   toCalendarSession,
 } from './calendar-feed';
 import { FEED_CATEGORIES_SQL, FeedRow, feedRowsSql, FeedScope, FeedStampRow, feedStampSql } from './calendar-feed.queries';
@@ -130,11 +130,10 @@ export class CalendarsService {
   }
 
   categoryFeed(category: string, conditional: ConditionalHeaders): Promise<FeedResponse> {
-    if (!isCategoryName(category)) throw new NotFoundError('Category');
     return this.serve(
       {
         key: `category:${category}`,
-        scope: { kind: 'category', category, since: this.windowStart() },
+        scope: { kind: 'category', category: searchableCategory(category), since: this.windowStart() },
         name: () => categoryCalendarName(category),
         url: categoryFeedUrl(this.config.publicBaseUrl, category),
       },
