@@ -43,10 +43,12 @@ export class RouteTable {
 export function useMethodNotAllowed(fastify: FastifyInstance, baseUrl: string): void {
   const routes = new RouteTable();
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (!request.is404) return done();
+  // preParsing: after every onRequest hook (request id, security headers, CORS) has set its
+  // headers, before a body is read for a route that does not exist.
+  fastify.addHook('preParsing', (request, reply, payload, done) => {
+    if (!request.is404) return done(null, payload);
     const allowed = routes.allowed(request.url.split('?', 1)[0]);
-    if (allowed.length === 0) return done();
+    if (allowed.length === 0) return done(null, payload);
     const error = Object.assign(new Error(`${request.method} is not allowed on this path, which answers ${allowed.join(', ')}`), {
       statusCode: 405,
     });
