@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/env.schema';
+import { useJsonBodyParser } from './common/json-body';
+import { useMethodNotAllowed } from './common/method-not-allowed';
 import { PinoNestLogger } from './common/nest-logger';
 import { toProblem } from './common/problem';
 import { requestIdOf } from './common/request-id';
@@ -34,6 +36,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
     },
   });
   const fastify = adapter.getInstance();
+  useMethodNotAllowed(fastify, config.publicBaseUrl);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(fastify.log),
   });
@@ -47,6 +50,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
   // forms (Nest adds their parser in init()), which any web page can post across sites without
   // a CORS preflight.
   fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
+  useJsonBodyParser(fastify, BODY_LIMIT);
+  // The attendee pages' own two form routes, and only those, take form bodies.
   setupPages(app);
   return app;
 }

@@ -16,8 +16,8 @@ export type FeedScope =
   | { kind: 'session'; sessionId: string }
   | { kind: 'event'; by: 'id' | 'slug'; value: string }
   | { kind: 'all'; since: Date }
-  /** `category` is its key: lower() of what was asked, as CATEGORY_KEY_SQL gives it. */
-  | { kind: 'category'; category: string; since: Date }
+  /** `category` is its key: lower() of what was asked, as CATEGORY_KEY_SQL gives it; null matches no event. */
+  | { kind: 'category'; category: string | null; since: Date }
   | { kind: 'registration'; tokenHash: Buffer };
 
 interface ScopeSql {

@@ -72,14 +72,16 @@ export function categoryCalendarName(category: string): string {
 }
 
 const SLUG = /^[a-z0-9-]{1,120}$/;
-// eslint-disable-next-line no-control-regex -- control characters are what is refused
-const CONTROL = /[\u0000-\u001F\u007F]/;
 
 export function isSlug(value: string): boolean {
   return SLUG.test(value);
 }
 
-/** Categories are 1..64 characters of text (as events store them); anything else names no category. */
-export function isCategoryName(value: string): boolean {
-  return value.trim().length > 0 && [...value].length <= 64 && !CONTROL.test(value);
+/**
+ * The name to look a category feed up by, or null for one no event can carry: a NUL, which no
+ * PostgreSQL text holds (comparing with it is an error, not a miss). Every other name is looked up,
+ * and one that no event has is an empty calendar.
+ */
+export function searchableCategory(name: string): string | null {
+  return name.includes('\u0000') ? null : name;
 }

@@ -72,7 +72,7 @@ export class CalendarsController {
   }
 
   @Get('calendars/categories/:category.ics')
-  @ApiFeed('The same, for one category (case-insensitive); a category without events is an empty calendar', 'Not a category name')
+  @ApiFeed('The same, for one category (case-insensitive); any name that no event carries is an empty calendar')
   async category(@Param('category') category: string, @Res() reply: FastifyReply): Promise<void> {
     this.send(reply, await this.calendars.categoryFeed(category, conditional(reply)), PUBLIC_FEED);
   }

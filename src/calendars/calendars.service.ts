@@ -12,8 +12,8 @@ import {
   FeedValidators,
   feedValidators,
   hasSession,
-  isCategoryName,
   isSlug,
+  searchableCategory,
   toCalendarSession,
 } from './calendar-feed';
 import {
@@ -149,17 +149,18 @@ export class CalendarsService {
 
   /**
    * Any spelling that selects the same sessions ("Music", "MUSIC") is one feed: one key, one
-   * cached body, one rendering, named after the category as its events spell it.
+   * cached body, one rendering, named after the category as its events spell it. A name that
+   * PostgreSQL cannot take (a NUL) matches no event: an empty calendar, like any unused name.
    */
   async categoryFeed(category: string, conditional: ConditionalHeaders): Promise<FeedResponse> {
-    if (!isCategoryName(category)) throw new NotFoundError('Category');
-    const key = await this.categoryKey(category);
+    const searchable = searchableCategory(category);
+    const key = searchable === null ? null : await this.categoryKey(searchable);
     return this.serve(
       {
-        key: `category:${key}`,
+        key: key === null ? 'category-unsearchable' : `category:${key}`,
         scope: { kind: 'category', category: key, since: this.windowStart() },
-        name: (first) => categoryCalendarName(first?.event_category ?? key),
-        url: categoryFeedUrl(this.config.publicBaseUrl, key),
+        name: (first) => categoryCalendarName(first?.event_category ?? key ?? category),
+        url: categoryFeedUrl(this.config.publicBaseUrl, key ?? category),
       },
       conditional,
     );

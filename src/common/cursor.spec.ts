@@ -18,6 +18,7 @@ describe('cursors', () => {
     // Array-like, so only the Array.isArray check can refuse it.
     ['an object', Buffer.from(JSON.stringify({ 0: '2027-08-01T00:00:00Z', 1: id, length: 2 })).toString('base64url')],
     ['a bad timestamp', Buffer.from(JSON.stringify(['2027-13-01T00:00:00Z', id])).toString('base64url')],
+    ['a day that does not exist', Buffer.from(JSON.stringify(['2027-02-30T00:00:00Z', id])).toString('base64url')],
     ['a bad id', Buffer.from(JSON.stringify(['2027-08-01T00:00:00Z', "1' OR 1=1"])).toString('base64url')],
     ['three parts', Buffer.from(JSON.stringify(['2027-08-01T00:00:00Z', id, 1])).toString('base64url')],
     ['a number', Buffer.from(JSON.stringify([1, id])).toString('base64url')],

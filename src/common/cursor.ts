@@ -1,4 +1,5 @@
 import { ValidationError } from './errors';
+import { parseInstant } from './validators';
 
 /**
  * Opaque keyset cursors: the sort key of the last row of a page, base64url-encoded JSON.
@@ -35,7 +36,7 @@ export function decodeCursor(cursor: string, parseFirst: (v: string) => boolean 
 }
 
 export function isIsoInstant(v: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && !Number.isNaN(Date.parse(v));
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && parseInstant(v) !== undefined;
 }
 
 export function isUuid(v: unknown): v is string {

@@ -15,6 +15,8 @@ export type ProblemSlug =
   | 'rate-limited'
   | 'payload-too-large'
   | 'unsupported-media-type'
+  | 'method-not-allowed'
+  | 'uri-too-long'
   | 'service-unavailable'
   | 'internal';
 

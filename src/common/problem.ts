@@ -1,6 +1,14 @@
 import { HttpException } from '@nestjs/common';
 import { databaseErrorCode, isDatabaseUnavailable } from './database-errors';
-import { DomainError, FieldError, ProblemSlug, RateLimitedError, ServiceUnavailableError, ValidationError } from './errors';
+import {
+  DomainError,
+  FieldError,
+  ProblemSlug,
+  RateLimitedError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+} from './errors';
 
 export interface Problem {
   type: string;
@@ -28,6 +36,8 @@ const STATUS: Record<ProblemSlug, [number, string]> = {
   'rate-limited': [429, 'Too many requests'],
   'payload-too-large': [413, 'Payload too large'],
   'unsupported-media-type': [415, 'Unsupported media type'],
+  'method-not-allowed': [405, 'Method not allowed'],
+  'uri-too-long': [414, 'URI too long'],
   'service-unavailable': [503, 'Service unavailable'],
   internal: [500, 'Internal error'],
 };
@@ -37,10 +47,11 @@ const SLUG_BY_STATUS: Record<number, ProblemSlug> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not-found',
-  405: 'not-found',
+  405: 'method-not-allowed',
   406: 'validation',
   409: 'conflict',
   413: 'payload-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   422: 'validation',
   429: 'rate-limited',
@@ -64,6 +75,8 @@ export function toProblem(error: unknown, baseUrl: string): ProblemResponse {
     const headers: Record<string, string> = {};
     if (error instanceof RateLimitedError) headers['Retry-After'] = String(error.retryAfterSeconds);
     if (error instanceof ServiceUnavailableError) headers['Retry-After'] = '2';
+    // RFC 9110: a 401 names the scheme that would be accepted.
+    if (error instanceof UnauthorizedError) headers['WWW-Authenticate'] = 'Bearer';
     const errors = error instanceof ValidationError ? error.errors : undefined;
     return { problem: problem(baseUrl, error.slug, error.message, errors), headers };
   }
@@ -76,6 +89,7 @@ export function toProblem(error: unknown, baseUrl: string): ProblemResponse {
   if (isDatabaseUnavailable(error) || status === 503) {
     return toProblem(new ServiceUnavailableError(), baseUrl);
   }
+  if (status === 401) return toProblem(new UnauthorizedError(), baseUrl);
   if (status !== undefined && status >= 400 && status < 500) {
     const slug = SLUG_BY_STATUS[status] ?? 'validation';
     return { problem: problem(baseUrl, slug, clientMessage(error, status), undefined, status), headers: {} };
@@ -96,6 +110,11 @@ function httpStatusOf(error: unknown): number | undefined {
 function clientMessage(error: unknown, status: number): string {
   if (status === 404) return 'Resource not found';
   if (status === 413) return 'The request body is larger than 100 kB';
+  // The framework's own messages for these quote the request path or header: never echo them.
+  if (status === 414) return 'The request path is too long';
+  if (status === 415) return 'Request bodies must be application/json';
+  if (error instanceof Error && 'code' in error && error.code === 'FST_ERR_BAD_URL')
+    return 'The request path is not valid percent-encoded UTF-8';
   if (error instanceof HttpException) {
     const r = error.getResponse();
     if (typeof r === 'object' && r && 'message' in r) {

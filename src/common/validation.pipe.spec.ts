@@ -1,5 +1,10 @@
+import { IsEmail, IsString, MaxLength } from 'class-validator';
 import { ValidationError } from './errors';
 import { createValidationPipe, illFormedStrings } from './validation.pipe';
+
+class ContactDto {
+  @IsString() @MaxLength(254) @IsEmail() email!: string;
+}
 
 describe('illFormedStrings', () => {
   it('names every string with an unpaired surrogate, at any depth', () => {
@@ -10,6 +15,12 @@ describe('illFormedStrings', () => {
   it('accepts well-formed text, emoji (paired surrogates) included, and non-strings', () => {
     expect(illFormedStrings({ name: 'Zoë 🎸', n: 1, b: true, z: null, list: ['é'] })).toEqual([]);
   });
+
+  it('walks any depth without recursion', () => {
+    let deep: unknown = '\ud800';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(illFormedStrings(deep)).toEqual([`${'0.'.repeat(99_999)}0`]);
+  });
 });
 
 describe('createValidationPipe', () => {
@@ -18,6 +29,32 @@ describe('createValidationPipe', () => {
   it('refuses ill-formed text in request input', async () => {
     await expect(pipe.transform({ email: '\ud800' }, { type: 'body', metatype: Object })).rejects.toThrow(ValidationError);
     await expect(pipe.transform('\udc00', { type: 'param', metatype: String, data: 'id' })).rejects.toThrow(ValidationError);
+  });
+
+  const errorsOf = async (value: unknown): Promise<unknown> => {
+    try {
+      await pipe.transform(value, { type: 'body', metatype: ContactDto });
+    } catch (error) {
+      return { detail: (error as ValidationError).message, errors: (error as ValidationError).errors };
+    }
+    throw new Error('accepted');
+  };
+
+  it('says once that a missing field is required, and lists every rule a wrong one breaks', async () => {
+    expect(await errorsOf({})).toMatchObject({ errors: [{ field: 'email', message: 'email is required' }] });
+    expect(await errorsOf({ email: 5 })).toMatchObject({
+      errors: expect.arrayContaining([{ field: 'email', message: 'email must be a string' }]),
+    });
+    expect(await errorsOf({ email: 'ada@example.com', extra: undefined })).toMatchObject({
+      errors: [{ field: 'extra', message: 'property extra should not exist' }],
+    });
+  });
+
+  it.each([[[1, 2]], ['text'], [42], [null], [undefined]])('refuses the body %p: it must be a JSON object', async (body) => {
+    expect(await errorsOf(body)).toEqual({
+      detail: 'The request body must be a JSON object',
+      errors: [{ field: 'body', message: 'must be a JSON object' }],
+    });
   });
 
   it('leaves the values of custom parameter decorators (not request input) as they are', async () => {

@@ -103,7 +103,10 @@ export class AdminEventsController {
 
   @Patch('sessions/:id')
   @ApiOkResponse({ type: SessionView })
-  @ApiConflictResponse({ type: ProblemSchema, description: 'Capacity below the confirmed count' })
+  @ApiConflictResponse({
+    type: ProblemSchema,
+    description: 'Capacity below the confirmed count, or the session (or its event) is cancelled',
+  })
   updateSession(@Param('id', UuidParamPipe) id: string, @Body() dto: UpdateSessionDto): Promise<SessionView> {
     return this.admin.updateSession(id, dto);
   }

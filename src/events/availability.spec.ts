@@ -34,9 +34,10 @@ describe('availability', () => {
     ],
     ['closed once started', {}, at('2027-08-01T18:00:00Z'), 'closed', 7],
     ['past once ended', {}, at('2027-08-01T20:00:00Z'), 'past', 7],
-    ['cancelled session', { status: 'cancelled' }, now, 'cancelled', 7],
-    ['cancelled event', { eventStatus: 'cancelled' }, now, 'cancelled', 7],
-    ['cancelled wins over past', { status: 'cancelled' }, at('2028-01-01T00:00:00Z'), 'cancelled', 7],
+    ['cancelled session: no seats', { status: 'cancelled' }, now, 'cancelled', 0],
+    ['cancelled event: no seats', { eventStatus: 'cancelled' }, now, 'cancelled', 0],
+    ['cancelled and unlimited: no seats', { status: 'cancelled', capacity: null }, now, 'cancelled', 0],
+    ['cancelled wins over past', { status: 'cancelled' }, at('2028-01-01T00:00:00Z'), 'cancelled', 0],
   ])('%s', (_name, patch, when, state, seats) => {
     const a = availabilityOf({ ...base, ...patch }, when);
     expect(a.state).toBe(state);

@@ -37,9 +37,10 @@ export function closedReason(s: AvailabilityInput, now: Date): 'cancelled' | 'pa
 }
 
 export function availabilityOf(s: AvailabilityInput, now: Date): Availability {
-  const remaining = seatsRemaining(s.capacity, s.confirmedCount);
-  const base = { seatsRemaining: remaining, waitlistLength: s.waitlistedCount };
   const closed = closedReason(s, now);
+  // A cancelled session has no seats to offer, whatever its capacity says.
+  const remaining = closed === 'cancelled' ? 0 : seatsRemaining(s.capacity, s.confirmedCount);
+  const base = { seatsRemaining: remaining, waitlistLength: s.waitlistedCount };
   if (closed) return { state: closed, ...base };
   if (remaining === null || remaining > 0) return { state: 'open', ...base };
   return { state: s.waitlistEnabled ? 'waitlist' : 'full', ...base };

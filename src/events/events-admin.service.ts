@@ -178,6 +178,10 @@ export class EventsAdminService {
   async updateSession(id: string, dto: UpdateSessionDto): Promise<SessionView> {
     await this.db.transaction(async (m) => {
       const session = await this.lockSession(m, id);
+      // Cancelling is final: a new capacity or time would offer seats nobody can take.
+      if (session.status === 'cancelled' || (await this.eventStatus(m, session.eventId)) === 'cancelled') {
+        throw new ConflictError('A cancelled session cannot be changed');
+      }
       const before = { ...session };
       if (dto.startsAt !== undefined) session.startsAt = parseInstant(dto.startsAt) as Date;
       if (dto.endsAt !== undefined) session.endsAt = parseInstant(dto.endsAt) as Date;
@@ -215,6 +219,11 @@ export class EventsAdminService {
     const event = await m.findOne(EventEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!event) throw new NotFoundError('Event');
     return event;
+  }
+
+  private async eventStatus(m: EntityManager, eventId: string): Promise<EventEntity['status']> {
+    const event = await m.findOneOrFail(EventEntity, { where: { id: eventId }, select: { id: true, status: true } });
+    return event.status;
   }
 
   private async lockSession(m: EntityManager, id: string): Promise<SessionEntity> {

@@ -17,13 +17,16 @@ export interface IdempotencyMaterial {
 
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
-/** `undefined` when the header is absent; a 400 when present but empty or longer than 255. */
+/** Visible ASCII only (no spaces): what the README promises and what survives every proxy unchanged. */
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+/** `undefined` when the header is absent; a 400 when present but empty, too long, or not visible ASCII. */
 export function parseIdempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   const key = Array.isArray(header) ? header.join(', ') : header;
-  if (key.length < 1 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
+  if (key.length < 1 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || !VISIBLE_ASCII.test(key)) {
     throw new ValidationError('The Idempotency-Key header is not valid', [
-      { field: 'Idempotency-Key', message: `must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters` },
+      { field: 'Idempotency-Key', message: `must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, without spaces` },
     ]);
   }
   return key;

@@ -37,7 +37,7 @@ export class RegistrationsController {
     name: 'Idempotency-Key',
     required: false,
     description:
-      `1..${IDEMPOTENCY_KEY_MAX_LENGTH} characters, e.g. a UUID per registration attempt. Sent again with the same body, ` +
+      `1..${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters (no spaces), e.g. a UUID per registration attempt. Sent again with the same body, ` +
       `the first successful answer comes back (same status and body, header Idempotent-Replayed: true) and nothing ` +
       `is registered twice; with another body it is 422. Only successful answers are kept (an error leaves the key ` +
       `free), for at least 24 hours (deleted after ${IDEMPOTENCY_KEY_RETENTION_HOURS}).`,
