@@ -7,19 +7,26 @@ import { createTestDatabase, dropTestDatabase } from './support/test-database';
 /**
  * One email, two Idempotency-Keys, at the same moment (issue 9): exactly one place, one 201 and
  * one 409 already-registered, and no key row kept for the attempt that lost, so a retry of its
- * key never replays a 201 for a place that does not exist. Each pair gets a session of its own,
- * and the test holds those session rows locked until every request is waiting on its lock: both
- * requests of every pair are then provably in flight at once, past their first checks, and the
- * loser meets the winner's email only at the unique index. The two-instance run needs
- * `npm run build` first (`npm test` does it).
+ * key never replays a 201 for a place that does not exist. Each pair gets a session of its own.
+ * Every run shows that both requests of each pair were in flight at once; the held runs also
+ * keep the session rows locked until every request is waiting on its lock, so both of every pair
+ * are past their first checks and the loser meets the winner's email only at the unique index.
+ * The two-instance runs need `npm run build` first (`npm test` does it).
  */
 const PAIRS = 20;
 // Every request of a wave holds a pool connection while it waits: 20 per instance by default, one
 // of them kept for LISTEN.
 const PAIRS_PER_WAVE = 8;
 
-type Answer = { key: string; status: number; type?: string; manageToken?: string; text: string };
-type Pair = { sessionId: string; email: string; keys: [string, string]; answers: Answer[]; overlap: { waiting: number; sent: number } };
+type Answer = { key: string; status: number; type?: string; manageToken?: string; text: string; sentAt: number; answeredAt: number };
+type Pair = {
+  sessionId: string;
+  email: string;
+  keys: [string, string];
+  answers: Answer[];
+  /** Held runs: how many of the wave's requests were seen waiting on the session locks at once. */
+  lockWait?: { waiting: number; sent: number };
+};
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -34,6 +41,7 @@ async function withDb<T>(databaseUrl: string, fn: (db: Client) => Promise<T>): P
 }
 
 function register(url: string, pair: Pair, key: string): Promise<Answer> {
+  const sentAt = performance.now();
   return fetch(`${url}/sessions/${pair.sessionId}/registrations`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
@@ -41,7 +49,7 @@ function register(url: string, pair: Pair, key: string): Promise<Answer> {
   }).then(async (res) => {
     const text = await res.text();
     const body = JSON.parse(text) as { type?: string; manageToken?: string };
-    return { key, status: res.status, type: body.type, manageToken: body.manageToken, text };
+    return { key, status: res.status, type: body.type, manageToken: body.manageToken, text, sentAt, answeredAt: performance.now() };
   });
 }
 
@@ -69,14 +77,15 @@ async function raceWave(databaseUrl: string, urls: [string, string], wave: Pair[
       while ((waiting = await waitingOnLocks(watcher)) < 2 * wave.length && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      wave.forEach((pair) => (pair.overlap = { waiting, sent: 2 * wave.length }));
+      wave.forEach((pair) => (pair.lockWait = { waiting, sent: 2 * wave.length }));
       await holder.query('COMMIT');
       await Promise.all(inFlight);
     }),
   );
 }
 
-async function racePairs(databaseUrl: string, urls: [string, string], label: string): Promise<Pair[]> {
+/** Fires every pair at once; `held` releases them in waves from behind the session locks (see above). */
+async function racePairs(databaseUrl: string, urls: [string, string], label: string, held: boolean): Promise<Pair[]> {
   const pairs = await withDb(databaseUrl, async (db) => {
     const event = await db.query<{ id: string }>(
       `INSERT INTO events (slug, title, timezone, status) VALUES ($1, 'Key race', 'America/Los_Angeles', 'published') RETURNING id`,
@@ -93,9 +102,13 @@ async function racePairs(databaseUrl: string, urls: [string, string], label: str
       email: `twin${i}@example.com`,
       keys: [`${label}-${i}-a`, `${label}-${i}-b`],
       answers: [],
-      overlap: { waiting: 0, sent: 0 },
     }));
   });
+  if (!held) {
+    const fire = (pair: Pair, i: number) => Promise.all(pair.keys.map((key, side) => register(urls[(i + side) % 2], pair, key)));
+    await Promise.all(pairs.map(async (pair, i) => (pair.answers = await fire(pair, i))));
+    return pairs;
+  }
   for (let start = 0; start < pairs.length; start += PAIRS_PER_WAVE) {
     await raceWave(databaseUrl, urls, pairs.slice(start, start + PAIRS_PER_WAVE));
   }
@@ -104,8 +117,11 @@ async function racePairs(databaseUrl: string, urls: [string, string], label: str
 
 /** Everything each pair must show afterwards, in the API and in the tables. */
 async function expectOnePlacePerPair(databaseUrl: string, url: string, pairs: Pair[]): Promise<void> {
-  // Proof of overlap: every request of each wave was waiting on a session lock at once.
-  expect(pairs.filter((pair) => pair.overlap.waiting !== pair.overlap.sent).map((pair) => pair.overlap)).toEqual([]);
+  // Proof of overlap: both requests of every pair were in flight at once (each sent before the
+  // other was answered); held runs also saw every request of a wave waiting on the locks together.
+  const apart = pairs.filter(({ answers: [a, b] }) => !(a.sentAt < b.answeredAt && b.sentAt < a.answeredAt));
+  expect(apart.map((pair) => pair.answers.map(({ sentAt, answeredAt }) => ({ sentAt, answeredAt })))).toEqual([]);
+  expect(pairs.filter((pair) => pair.lockWait && pair.lockWait.waiting !== pair.lockWait.sent).map((pair) => pair.lockWait)).toEqual([]);
   const oneWinnerOneRefused = (pair: Pair): boolean =>
     pair.answers
       .map((a) => `${a.status} ${a.type ?? ''}`)
@@ -144,6 +160,11 @@ async function expectOnePlacePerPair(databaseUrl: string, url: string, pairs: Pa
   expect(counts.rows).toEqual(pairs.map(() => ({ confirmed_count: 1, n: 1 })));
 }
 
+const RUNS: [string, boolean][] = [
+  ['held behind the session locks until all wait', true],
+  ['fired freely', false],
+];
+
 describe('two keys, one email, at once: one place, one 201, one 409, and no key kept for the loser', () => {
   describe('in one instance', () => {
     let t: TestApp;
@@ -155,8 +176,8 @@ describe('two keys, one email, at once: one place, one 201, one 409, and no key 
     });
     afterAll(() => t?.close());
 
-    it(`${PAIRS} pairs`, async () => {
-      const pairs = await racePairs(t.databaseUrl, [url, url], 'one');
+    it.each(RUNS)(`${PAIRS} pairs, %s`, async (_how, held) => {
+      const pairs = await racePairs(t.databaseUrl, [url, url], held ? 'one-held' : 'one-free', held);
       await expectOnePlacePerPair(t.databaseUrl, url, pairs);
     });
   });
@@ -174,8 +195,8 @@ describe('two keys, one email, at once: one place, one 201, one 409, and no key 
       if (databaseUrl) await dropTestDatabase(databaseUrl);
     });
 
-    it(`${PAIRS} pairs, the two keys of each pair on different instances`, async () => {
-      const pairs = await racePairs(databaseUrl, [instances[0].url, instances[1].url], 'two');
+    it.each(RUNS)(`${PAIRS} pairs, %s, the two keys of each pair on different instances`, async (_how, held) => {
+      const pairs = await racePairs(databaseUrl, [instances[0].url, instances[1].url], held ? 'two-held' : 'two-free', held);
       await expectOnePlacePerPair(databaseUrl, instances[0].url, pairs);
     });
   });
