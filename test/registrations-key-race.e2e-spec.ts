@@ -53,6 +53,11 @@ function register(url: string, pair: Pair, key: string): Promise<Answer> {
   });
 }
 
+/** Both keys of pair number `i` at once, on different instances when there are two. */
+async function firePair(urls: [string, string], pair: Pair, i: number): Promise<void> {
+  pair.answers = await Promise.all(pair.keys.map((key, side) => register(urls[(i + side) % 2], pair, key)));
+}
+
 /** Backends of this database that wait on a lock: the registrations queued behind our hold. */
 async function waitingOnLocks(db: Client): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
@@ -62,16 +67,15 @@ async function waitingOnLocks(db: Client): Promise<number> {
   return rows[0].n;
 }
 
-/** Fires every pair of a wave at once, the two keys of a pair at `urls[0]` and `urls[1]`, released together. */
+/** Fires every pair of a wave at once behind locks on their sessions, and releases them together once all wait. */
 async function raceWave(databaseUrl: string, urls: [string, string], wave: Pair[]): Promise<void> {
   // Watched from a connection of its own: inside a transaction pg_stat_activity keeps its first snapshot.
   await withDb(databaseUrl, (watcher) =>
     withDb(databaseUrl, async (holder) => {
       await holder.query('BEGIN');
       await holder.query(`SELECT 1 FROM sessions WHERE id = ANY($1::uuid[]) FOR UPDATE`, [wave.map((p) => p.sessionId)]);
-      const inFlight = wave.map((pair, i) =>
-        Promise.all(pair.keys.map((key, side) => register(urls[(i + side) % 2], pair, key))).then((answers) => (pair.answers = answers)),
-      );
+      const inFlight = wave.map((pair, i) => firePair(urls, pair, i));
+      // Within the 8 s statement_timeout the waiting requests run under.
       const deadline = Date.now() + 7000;
       let waiting = 0;
       while ((waiting = await waitingOnLocks(watcher)) < 2 * wave.length && Date.now() < deadline) {
@@ -105,8 +109,7 @@ async function racePairs(databaseUrl: string, urls: [string, string], label: str
     }));
   });
   if (!held) {
-    const fire = (pair: Pair, i: number) => Promise.all(pair.keys.map((key, side) => register(urls[(i + side) % 2], pair, key)));
-    await Promise.all(pairs.map(async (pair, i) => (pair.answers = await fire(pair, i))));
+    await Promise.all(pairs.map((pair, i) => firePair(urls, pair, i)));
     return pairs;
   }
   for (let start = 0; start < pairs.length; start += PAIRS_PER_WAVE) {
