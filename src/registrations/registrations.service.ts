@@ -126,7 +126,8 @@ export class RegistrationsService {
    * Idempotency-Key with its encrypted answer, insert and count. A domain error rolls all of it
    * back, freeing the key: only successful answers are replayed. Waits its turn per session first
    * (see IN_FLIGHT_PER_SESSION); a key already answered is replayed before that, and a twin that
-   * commits while we wait is found by the claim (or, when our checks refuse, by looking it up).
+   * commits while we wait is found by the claim (or, when our checks refuse, by looking it up once
+   * our transaction has rolled back).
    */
   async register(sessionId: string, input: RegisterDto, idempotencyKeyHeader?: string | string[]): Promise<RegisterResult> {
     const key = parseIdempotencyKey(idempotencyKeyHeader);
@@ -136,24 +137,23 @@ export class RegistrationsService {
       const stored = await findStoredResponse(this.sql, idempotency);
       if (stored) return { body: stored.body as RegistrationCreatedView, replayed: true };
     }
-    return this.perSession.run(sessionId, () =>
-      this.sql.transaction(async (client) => {
-        const tx = inTransaction(client);
-        let refused: DomainError | undefined;
-        try {
-          const body = await this.registerLocked(tx, sessionId, input, idempotency);
-          if (body !== KEY_TAKEN) return { body, replayed: false };
-        } catch (error) {
-          // A twin with this key may have committed while we waited for the lock (so the seats or
-          // the email now look taken): its answer, not this error, is then the one to give.
-          if (!idempotency || !(error instanceof DomainError)) throw error;
-          refused = error;
-        }
-        const stored = idempotency && (await findStoredResponse(tx, idempotency));
-        if (!stored) throw refused ?? new ConflictError('This Idempotency-Key is being used by another request; try again');
-        return { body: stored.body as RegistrationCreatedView, replayed: true };
-      }),
-    );
+    return this.perSession.run(sessionId, async () => {
+      let refused: DomainError | undefined;
+      try {
+        const body = await this.sql.transaction((client) => this.registerLocked(inTransaction(client), sessionId, input, idempotency));
+        if (body !== KEY_TAKEN) return { body, replayed: false };
+      } catch (error) {
+        // A twin with this key may have committed while we waited for the lock (so the seats or
+        // the email now look taken): its answer, not this error, is then the one to give.
+        if (!idempotency || !(error instanceof DomainError)) throw error;
+        refused = error;
+      }
+      // Looked up only once our transaction is over: inside it, a key we claimed ourselves before
+      // being refused would be found and replayed as a 201 for a place that was never made.
+      const stored = idempotency && (await findStoredResponse(this.sql, idempotency));
+      if (!stored) throw refused ?? new ConflictError('This Idempotency-Key is being used by another request; try again');
+      return { body: stored.body as RegistrationCreatedView, replayed: true };
+    });
   }
 
   private async registerLocked(
