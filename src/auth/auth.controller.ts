@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ProblemSchema } from '../common/problem.schema';
 import { RateLimiter } from '../common/rate-limiter';
@@ -18,6 +18,8 @@ export class AuthController {
 
   @Post('auth/login')
   @HttpCode(200)
+  // The answer carries a bearer token: no cache may keep it.
+  @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: LoginResponse })
   @ApiUnauthorizedResponse({ type: ProblemSchema, description: 'Wrong email or password' })
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many failed logins; see Retry-After' })

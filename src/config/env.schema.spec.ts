@@ -11,6 +11,7 @@ describe('configuration', () => {
       rateLimit: true,
       logLevel: 'info',
       dataDir: '.data',
+      corsOrigins: [],
     });
   });
 
@@ -23,6 +24,7 @@ describe('configuration', () => {
       ADMIN_PASSWORD: 'a-long-password',
       RATE_LIMIT: 'off',
       LOG_LEVEL: 'warn',
+      CORS_ORIGINS: 'https://admin.example.com, http://localhost:5173',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -32,6 +34,7 @@ describe('configuration', () => {
       seedDemo: false,
       rateLimit: false,
       logLevel: 'warn',
+      corsOrigins: ['https://admin.example.com', 'http://localhost:5173'],
     });
     expect(loadConfig({ PORT: '4000' }).publicBaseUrl).toBe('http://localhost:4000');
     expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x', SEED_DEMO: 'true' }).seedDemo).toBe(true);
@@ -49,6 +52,10 @@ describe('configuration', () => {
     ['SEED_DEMO', { SEED_DEMO: 'maybe' }],
     ['RATE_LIMIT', { RATE_LIMIT: 'sometimes' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://admin.example.com/' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'admin.example.com' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: '*' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://ok.example.com,ftp://files.example.com' }],
   ])('a bad %s stops with one line naming it', (name, env) => {
     let error: unknown;
     try {
