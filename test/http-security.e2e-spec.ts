@@ -196,10 +196,15 @@ describe('headers', () => {
     120_000,
   );
 
-  it('every other answer carries the strict policy, which forbids framing', async () => {
+  it('every other answer carries the strict policy, which forbids framing, except the embeddable box', async () => {
     const res = await t.http.get('/events').expect(200);
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['x-frame-options']).toBe('DENY');
+    // The embeddable box is made for other sites' iframes.
+    const embed = await t.http.get('/embed/upcoming');
+    expect(embed.headers['x-frame-options']).toBeUndefined();
+    expect(embed.headers['content-security-policy']).toContain('frame-ancestors *');
+    expect(embed.headers['x-content-type-options']).toBe('nosniff');
   });
 });
 
