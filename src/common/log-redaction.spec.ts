@@ -16,6 +16,8 @@ describe('redactSecrets', () => {
     [`{"url":"/upcoming?manageToken=${TOKEN}&page=2"}`, '{"url":"/upcoming?manageToken=[redacted]&page=2"}'],
     [`{"msg":"Authorization: Bearer ${TOKEN}"}`, '{"msg":"Authorization: Bearer [redacted]"}'],
     [`"url":"/REGISTRATIONS/${TOKEN}"`, '"url":"/REGISTRATIONS/[redacted]"'],
+    ['connect failed: postgres://eventline:s3cr%40t@db:5432/x', 'connect failed: postgres://eventline:[redacted]@db:5432/x'],
+    ['{"msg":"smtps://mailer:pa55@smtp.example.com:465 refused"}', '{"msg":"smtps://mailer:[redacted]@smtp.example.com:465 refused"}'],
   ])('redacts %s', (line, expected) => {
     expect(redactSecrets(line)).toBe(expected);
   });
@@ -27,6 +29,8 @@ describe('redactSecrets', () => {
     '{"url":"/admin/sessions/00000000-0000-4000-8000-000000000000/registrations?status=confirmed"}',
     '{"url":"/sessions/00000000-0000-4000-8000-000000000000/registrations"}',
     '{"url":"/events?limit=1&cursor=abc"}',
+    '{"msg":"mail to ada@example.com","url":"http://localhost:3000/events"}',
+    '{"msg":"postgres://eventline@db:5432/x"}',
   ])('leaves %s alone', (line) => {
     expect(redactSecrets(line)).toBe(line);
   });
