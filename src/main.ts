@@ -13,7 +13,8 @@ async function bootstrap(): Promise<void> {
   const app = await createApp({ ...config, databaseUrl: database.url });
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify's listen, not Nest's: Nest logs a failure itself, after "successfully started".
-  await fastify.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+  await fastify.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+    await app.close();
     throw new StartupError(listenFailure(error, config));
   });
   for (const line of startupLines(config, database.description, prepared)) fastify.log.info(line);

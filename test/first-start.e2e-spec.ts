@@ -15,7 +15,7 @@ function runToExit(
   script: string,
   args: string[],
   env: Record<string, string | undefined>,
-): Promise<{ status: number | null; output: string }> {
+): Promise<{ status: number | string | null; output: string }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
   return new Promise((resolve) => {
@@ -23,8 +23,12 @@ function runToExit(
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.once('exit', (status) => resolve({ status, output }));
+    child.once('exit', (status, signal) => resolve({ status: status ?? signal, output }));
   });
+}
+
+function oneLine(run: { status: number | string | null; output: string }): { status: number | string | null; lines: string[] } {
+  return { status: run.status, lines: run.output.trim().split('\n') };
 }
 
 function messages(output: string): string[] {
@@ -63,13 +67,17 @@ describe('first starts', () => {
       expect(said.filter((m) => /Mapped \{|dependencies initialized/.test(m))).toEqual([]);
 
       const second = await runToExit(MAIN, [], { ...env, PORT: String(await freePort()) });
-      expect(second.status).toBe(1);
-      expect(second.output.trim().split('\n')).toEqual([
-        `Eventline failed to start: The data folder ${dataDir} is in use by another Eventline process (pid ${first.process.pid}): stop it, or give this one its own DATA_DIR`,
-      ]);
+      expect(oneLine(second)).toEqual({
+        status: 1,
+        lines: [
+          `Eventline failed to start: The data folder ${dataDir} is in use by another Eventline process (pid ${first.process.pid}): stop it, or give this one its own DATA_DIR`,
+        ],
+      });
       const seed = await runToExit(CLI, ['seed'], env);
-      expect(seed.status).toBe(1);
-      expect(seed.output.trim().split('\n')).toEqual([expect.stringMatching(/^The data folder .* is in use by another Eventline process/)]);
+      expect(oneLine(seed)).toEqual({
+        status: 1,
+        lines: [expect.stringMatching(/^The data folder .* is in use by another Eventline process/)],
+      });
     } finally {
       // The crash: PostgreSQL is left running, as it would be after any SIGKILL.
       first.process.kill('SIGKILL');
@@ -95,10 +103,12 @@ describe('first starts', () => {
           SEED_DEMO: 'false',
           LOG_LEVEL: undefined,
         });
-        expect(busy.status).toBe(1);
-        expect(busy.output.trim().split('\n')).toEqual([
-          `Eventline failed to start: Port ${new URL(again.url).port} is already in use on 0.0.0.0: stop what listens there, or set PORT`,
-        ]);
+        expect(oneLine(busy)).toEqual({
+          status: 1,
+          lines: [
+            `Eventline failed to start: Port ${new URL(again.url).port} is already in use on 0.0.0.0: stop what listens there, or set PORT`,
+          ],
+        });
       } finally {
         await dropTestDatabase(database);
       }
