@@ -23,7 +23,8 @@ function runToExit(
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.once('exit', (status, signal) => resolve({ status: status ?? signal, output }));
+    // 'close', not 'exit': by then everything it wrote has been read.
+    child.once('close', (status, signal) => resolve({ status: status ?? signal, output }));
   });
 }
 
