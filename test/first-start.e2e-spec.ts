@@ -84,23 +84,28 @@ describe('first starts', () => {
       first.process.kill('SIGKILL');
       await new Promise((r) => first.process.once('exit', r));
     }
-    const again = await startBuiltServer(env);
+    const again = await startBuiltServer({ ...env, HOST: '127.0.0.1' });
     try {
       const body = (await (await fetch(`${again.url}/sessions?from=2020-01-01T00:00:00Z`)).json()) as { data: unknown[] };
       expect(body.data).toHaveLength(3);
-      expect(messages(again.output())).toEqual(
+      const port = new URL(again.url).port;
+      const said = messages(again.output());
+      expect(said).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/\(stopped the PostgreSQL, pid \d+, that a crashed run left behind\)$/),
           'Demo data: not loaded, there are events already',
           'ADMIN_EMAIL boss@example.com ignored: staff users exist already',
+          `Serving http://localhost:${port} (listening on 127.0.0.1:${port}); API docs at http://localhost:${port}/docs`,
         ]),
       );
+      // HOST: loopback only, where 0.0.0.0 would list every interface.
+      expect(said.filter((m) => m.startsWith('Server listening at'))).toEqual([`Server listening at http://127.0.0.1:${port}`]);
 
       const database = await createTestDatabase();
       try {
         const busy = await runToExit(MAIN, [], {
           DATABASE_URL: database,
-          PORT: new URL(again.url).port,
+          PORT: port,
           SEED_DEMO: 'false',
           LOG_LEVEL: undefined,
         });
