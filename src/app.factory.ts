@@ -7,6 +7,7 @@ import { PinoNestLogger } from './common/nest-logger';
 import { toProblem } from './common/problem';
 import { requestIdOf } from './common/request-id';
 import { setupOpenApi } from './openapi';
+import { prepareDrain } from './shutdown';
 
 export const BODY_LIMIT = 100 * 1024;
 
@@ -21,7 +22,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
-    return503OnClosing: true,
+    // prepareDrain answers requests that arrive while closing, as problem+json.
+    return503OnClosing: false,
     // Keep-alive clients are not allowed to hold a shutdown open.
     forceCloseConnections: 'idle',
     // Errors raised before routing (e.g. a path that is not valid percent-encoding) skip Nest's filters.
@@ -38,6 +40,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
     reply.header('X-Request-Id', request.id);
     done();
   });
+  prepareDrain(fastify, config.publicBaseUrl);
   setupOpenApi(app);
   await app.init();
   // Only JSON is a body here: text/plain is a 415, not a string to validate, and so are HTML

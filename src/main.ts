@@ -3,6 +3,7 @@ import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/env.schema';
 import { prepareDatabase } from './database/prepare-database';
 import { resolveDatabase } from './database/resolve-database';
+import { drainOnSignals } from './shutdown';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
@@ -11,17 +12,7 @@ async function bootstrap(): Promise<void> {
   const app = await createApp({ ...config, databaseUrl: database.url });
   await app.listen({ port: config.port, host: '0.0.0.0' });
 
-  // Drain: stop accepting, let requests in flight finish, close the pool, then exit 0.
-  let stopping = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    await app.close();
-    await database.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  drainOnSignals(app, () => database.stop());
 }
 
 bootstrap().catch((error: unknown) => {
