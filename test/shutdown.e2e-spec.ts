@@ -110,8 +110,10 @@ function received(server: BuiltServer, path: string): number {
     .filter((line) => line.includes('"incoming request"') && line.includes(`"url":"${path}"`) && line.includes('"method":"POST"')).length;
 }
 
-function exitWithin(server: BuiltServer, ms: number): Promise<number | null | 'still running'> {
-  return Promise.race([server.exited, sleep(ms).then(() => 'still running' as const)]);
+/** The exit code, the signal that killed the process, or 'still running' after `ms`. */
+function exitWithin(server: BuiltServer, ms: number): Promise<number | string> {
+  const exit = server.exited.then((code) => code ?? server.process.signalCode ?? 'killed');
+  return Promise.race([exit, sleep(ms).then(() => 'still running')]);
 }
 
 describe('shutdown', () => {
