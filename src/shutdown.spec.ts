@@ -59,13 +59,25 @@ describe('prepareDrain', () => {
     expect(answer.headers.connection).toBe('close');
   });
 
-  it('a request sent on that connection during the close is answered 503 problem+json, Connection: close, after the first', async () => {
+  it('for a moment after close() starts, a request on its way is still served as usual, with Connection: close', async () => {
+    const { fastify, port } = await server();
+    const closing = fastify.close();
+    const conn = rawConnection(port);
+    conn.socket.write('GET /fast HTTP/1.1\r\nHost: t\r\n\r\n');
+    await conn.closed;
+    const [answer] = responses(conn.data());
+    expect(answer.status).toBe(200);
+    expect(answer.headers.connection).toBe('close');
+    expect(await within(2000, closing)).toBeUndefined();
+  });
+
+  it('a request sent on a busy connection later in the close is answered 503 problem+json, Connection: close, after the first', async () => {
     const { fastify, port, release } = await server();
     const conn = rawConnection(port);
     conn.socket.write('GET /slow HTTP/1.1\r\nHost: t\r\n\r\n');
     await sleep(50);
     const closing = fastify.close();
-    await sleep(50);
+    await sleep(400); // past the grace: the listener is closed
     conn.socket.write('GET /fast HTTP/1.1\r\nHost: t\r\n\r\n');
     await sleep(50);
     release();

@@ -7,6 +7,12 @@ import { toProblem } from './common/problem';
 
 /** From the first signal to a forced exit: inside the 10 s that the contract (and orchestrators) allow. */
 const DRAIN_DEADLINE_MS = 9000;
+/**
+ * Once a close begins, how long the listener still takes connections in, and requests already on
+ * their way (in socket buffers, in the listen queue) are read and answered, before it closes:
+ * closing it at once resets them (ECONNRESET), though the client had sent them.
+ */
+const GRACE_MS = 250;
 /** While draining, how often connections that have gone idle are closed. */
 const REAP_IDLE_EVERY_MS = 100;
 
@@ -16,19 +22,21 @@ const REAP_IDLE_EVERY_MS = 100;
  * answer (for Fastify's 72 s keep-alive), and the close never completes. So, once closing:
  * - each answer says `Connection: close`, unless the client already sent another request on that
  *   connection (pipelining): that one is answered too, and the last answer closes;
- * - requests that arrive then answer 503 problem+json with `Retry-After` (Fastify's own
- *   return503OnClosing answers in another format) and `Connection: close`;
+ * - for GRACE_MS requests are still served as usual; those that arrive later (on a connection
+ *   still open) answer 503 problem+json with `Retry-After` (Fastify's own return503OnClosing
+ *   answers in another format) and `Connection: close`;
  * - connections that went idle anyway are closed every 100 ms.
  */
 export function prepareDrain(fastify: FastifyInstance, publicBaseUrl: string): void {
   let closing = false;
+  let refusing = false;
   let reaper: NodeJS.Timeout | undefined;
   const unanswered = new WeakMap<Socket, number>();
 
   fastify.addHook('onRequest', (request, reply, done) => {
     const socket = request.raw.socket;
     unanswered.set(socket, (unanswered.get(socket) ?? 0) + 1);
-    if (!closing) return done();
+    if (!refusing) return done();
     const { problem, headers } = toProblem(new ServiceUnavailableError('The service is shutting down; try again shortly'), publicBaseUrl);
     void reply
       .status(503)
@@ -45,10 +53,14 @@ export function prepareDrain(fastify: FastifyInstance, publicBaseUrl: string): v
     unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1);
     done();
   });
+  // Runs before Fastify's server.close(), which closes the listener and the idle connections.
   fastify.addHook('preClose', (done) => {
     closing = true;
-    reaper = setInterval(() => fastify.server.closeIdleConnections(), REAP_IDLE_EVERY_MS).unref();
-    done();
+    setTimeout(() => {
+      refusing = true;
+      reaper = setInterval(() => fastify.server.closeIdleConnections(), REAP_IDLE_EVERY_MS).unref();
+      done();
+    }, GRACE_MS);
   });
   fastify.addHook('onClose', (_instance, done) => {
     clearInterval(reaper);

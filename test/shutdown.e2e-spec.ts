@@ -245,6 +245,33 @@ describe('shutdown', () => {
     expect([...results, first].filter((a) => a.status === 201)).toHaveLength(40);
   });
 
+  it('SIGTERM just after 50 registrations were sent: not one connection reset, each answered', async () => {
+    server = await start();
+    const { url } = server;
+    const sessionId = await createSession(url, keepAlive(), null);
+    const agent = keepAlive();
+    const answers = Array.from({ length: 50 }, (_, i) =>
+      send(url, agent, 'POST', `/sessions/${sessionId}/registrations`, { name: `Rush ${i}`, email: `rush${i}@example.com` }),
+    );
+    // Some are still in the server's socket buffers or its listen queue: sent, not yet read.
+    await sleep(20);
+    const signalledAt = Date.now();
+    process.kill(server.process.pid!, 'SIGTERM');
+    const results = await Promise.all(answers);
+    expect(await exitWithin(server, signalledAt + 10_000 - Date.now())).toBe(0);
+
+    // A request that never left (the listener had closed) is refused; none is cut off.
+    expect(results.filter((a) => a.status === 0 && a.error !== 'ECONNREFUSED')).toEqual([]);
+    for (const a of results.filter((r) => r.status !== 0)) {
+      expect(a.headers.connection).toBe('close');
+      if (a.status !== 201) {
+        expect(a.status).toBe(503);
+        expect(a.headers['content-type']).toContain('application/problem+json');
+      }
+    }
+    expect(results.filter((a) => a.status === 201).length).toBeGreaterThan(0);
+  });
+
   it('with the embedded PostgreSQL: a registration still arriving at SIGTERM is stored (201) before the database stops', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'eventline-drain-'));
     try {
