@@ -50,7 +50,8 @@ export function prepareDrain(fastify: FastifyInstance, publicBaseUrl: string): v
   });
   fastify.addHook('onResponse', (request, _reply, done) => {
     const socket = request.raw.socket;
-    unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1);
+    // Never below 0: a hook registered before ours may have answered without ours running.
+    unanswered.set(socket, Math.max(0, (unanswered.get(socket) ?? 0) - 1));
     done();
   });
   // Runs before Fastify's server.close(), which closes the listener and the idle connections.
