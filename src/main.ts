@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/env.schema';
 import { prepareDatabase } from './database/prepare-database';
 import { resolveDatabase } from './database/resolve-database';
 import { listenFailure, startupLines } from './startup-summary';
+import { drainOnSignals } from './shutdown';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
@@ -19,17 +20,7 @@ async function bootstrap(): Promise<void> {
   });
   for (const line of startupLines(config, database.description, prepared)) fastify.log.info(line);
 
-  // Drain: stop accepting, let requests in flight finish, close the pool, then exit 0.
-  let stopping = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    await app.close();
-    await database.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  drainOnSignals(app, () => database.stop());
 }
 
 bootstrap().catch((error: unknown) => {

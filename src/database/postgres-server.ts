@@ -45,7 +45,9 @@ export async function startPostgres(options: {
 }): Promise<PostgresServer> {
   const { binaries, clusterDir, port, account } = options;
   const args = ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'lc_messages=C', ...options.flags];
-  const child = spawn(binaries.postgres, args, { ...account, stdio: ['ignore', 'ignore', 'pipe'] });
+  // A process group of its own: Ctrl-C or a group-wide SIGTERM reaches the service, which drains
+  // its requests and stops PostgreSQL last, not PostgreSQL mid-request.
+  const child = spawn(binaries.postgres, args, { ...account, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr = collect(child.stderr);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const failed = new Promise<never>((_, reject) => {
