@@ -17,7 +17,7 @@ const DEFAULT_POLL_MS = 1000;
 /** Longer than the worst batch (BATCH / SMTP_CONNECTIONS sends, each bounded by the SMTP timeouts). */
 const DEFAULT_LEASE_MS = 10 * 60 * 1000;
 /** On shutdown, the batch in hand gets this long to finish; what is left is retried after its lease. */
-const SHUTDOWN_GRACE_MS = 5000;
+const SHUTDOWN_GRACE_MS = 3000;
 const MAX_ERROR_LENGTH = 1000;
 
 /**
