@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -8,6 +9,7 @@ import { loadConfig } from '../src/config/env.schema';
 import { factories, Factories, inDays } from './factories';
 import { freePort, SmtpSink } from './support/smtp-sink';
 import { BASE_URL, createTestApp, TestApp } from './support/test-app';
+import { dropTestDatabase } from './support/test-database';
 
 /**
  * Delivery against a real SMTP server on loopback: outages, restarts, several instances, a large
@@ -164,6 +166,38 @@ describe('over SMTP', () => {
     const [{ pending }] = await t.db.query(`SELECT count(*)::int AS pending FROM mail_outbox WHERE status <> 'sent'`);
     expect(pending).toBe(0);
   }, 120_000);
+});
+
+describe('shutting down', () => {
+  it('stops within seconds while a send hangs on a silent server, and leaves the message to be retried', async () => {
+    // Accepts connections and never greets: a send waits on it until its timeout.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    const t = await createTestApp({ smtpUrl: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`, mail: FAST });
+    let closed = false;
+    try {
+      const f = await factories(t);
+      const session = await f.publishedSession();
+      const res = await f.register(session.id, { email: 'hung@example.com' });
+      expect(res.status).toBe(201);
+      await until('the send to start', async () => (sockets.length > 0 ? true : undefined));
+      const started = Date.now();
+      await t.app.close();
+      closed = true;
+      expect(Date.now() - started).toBeLessThan(5000);
+      const [row] = await t.db.query(`SELECT status, attempts, last_error FROM mail_outbox WHERE registration_id = $1`, [res.body.id]);
+      // The cut send counts as a failed attempt: pending, retried by whichever instance runs next.
+      expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(row.last_error).toMatch(/abort/i);
+    } finally {
+      if (!closed) await t.app.close();
+      await t.db.destroy();
+      await dropTestDatabase(t.databaseUrl);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 30_000);
 });
 
 describe('without SMTP_URL, and with the rate limits on', () => {

@@ -31,16 +31,19 @@ function toNodemailer(mail: ComposedMail): SendMailOptions {
 
 export class SmtpSender implements MailSender {
   private readonly transport: Transporter;
+  /** Aborted on close: a send waiting on a silent server must not hold a shutdown. */
+  private readonly closing = new AbortController();
 
   constructor(smtpUrl: string) {
     this.transport = createTransport({ url: smtpUrl, pool: true, maxConnections: SMTP_CONNECTIONS, ...SMTP_TIMEOUTS } as never);
   }
 
   async send(_id: string, mail: ComposedMail): Promise<void> {
-    await this.transport.sendMail(toNodemailer(mail));
+    await this.transport.sendMail({ ...toNodemailer(mail), signal: this.closing.signal } as SendMailOptions);
   }
 
   close(): void {
+    this.closing.abort();
     this.transport.close();
   }
 }
