@@ -54,6 +54,12 @@ describe('over SMTP', () => {
     await sink?.stop();
   });
 
+  /** The server is down for the first test only; each later one (also run alone) finds it up. */
+  async function serverUp(): Promise<SmtpSink> {
+    sink ??= await SmtpSink.start({ port });
+    return sink;
+  }
+
   const outboxOf = async (registrationId: string): Promise<OutboxRow[]> =>
     t.db.query(`SELECT id, status, attempts, last_error FROM mail_outbox WHERE registration_id = $1 ORDER BY created_at`, [registrationId]);
 
@@ -68,22 +74,21 @@ describe('over SMTP', () => {
     expect(failing.status).toBe('pending');
     expect(failing.last_error).toMatch(/ECONNREFUSED|connect/i);
 
-    sink = await SmtpSink.start({ port });
-    const [mail] = await sink.waitFor('patient@example.com', 1);
+    const [mail] = await (await serverUp()).waitFor('patient@example.com', 1);
     const [sent] = await until('sent', async () => {
       const rows = await outboxOf(res.body.id);
       return rows[0]?.status === 'sent' ? rows : undefined;
     });
     expect(mail.parsed.messageId).toBe(`<${sent.id}@eventline.test>`);
     await sleep(500);
-    expect(sink.to('patient@example.com')).toHaveLength(1);
+    expect((await serverUp()).to('patient@example.com')).toHaveLength(1);
   });
 
   it('a message claimed by an instance that died is sent once its lease ends', async () => {
     const session = await f.publishedSession();
     const res = await f.register(session.id, { email: 'orphan@example.com' });
     expect(res.status).toBe(201);
-    await sink?.waitFor('orphan@example.com', 1);
+    await (await serverUp()).waitFor('orphan@example.com', 1);
     // What a crash mid-send leaves: attempted once, invisible until the lease ends.
     const [{ id }] = await t.db.query(
       `INSERT INTO mail_outbox (registration_id, kind, attempts, next_attempt_at) VALUES ($1, 'manage-link', 1, now() + interval '1 second') RETURNING id`,
@@ -115,6 +120,7 @@ describe('over SMTP', () => {
   }
 
   it('two instances drain one outbox together, without a duplicate', async () => {
+    await serverUp();
     const second: NestFastifyApplication = await createApp({
       ...loadConfig({ PUBLIC_BASE_URL: BASE_URL, LOG_LEVEL: 'silent', RATE_LIMIT: 'off' }),
       dataDir: join(tmpdir(), 'eventline-test-data'),
@@ -148,6 +154,7 @@ describe('over SMTP', () => {
   }, 90_000);
 
   it('a session with 1,000 registrations moved: 1,000 updates delivered in bounded time', async () => {
+    await serverUp();
     const sessionId = await crowdedSession(1000, 'crowd');
     const started = Date.now();
     await t.http
