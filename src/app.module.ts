@@ -11,6 +11,7 @@ import { SqlModule } from './database/sql-client';
 import { typeormOptions } from './database/typeorm-options';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
 import { PagesModule } from './pages/pages.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 
@@ -33,6 +34,7 @@ export class AppModule {
         CalendarsModule,
         HealthModule,
         PagesModule,
+        MailModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../common/database-errors';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import { parseInstant } from '../common/validators';
+import { enqueueForEvent, enqueueForSession } from '../mail/outbox.queries';
 import { promoteWaitlisted } from '../registrations/promote-waitlist';
 import { CreateEventDto, UpdateEventDto } from './dto/event.dto';
 import { CreateSessionDto, UpdateSessionDto } from './dto/session.dto';
@@ -113,6 +114,8 @@ export class EventsAdminService {
       if (placeChanged) {
         // Sessions that inherit the event's place have moved: calendars must see a new SEQUENCE.
         await m.query(`UPDATE sessions SET sequence = sequence + 1, updated_at = now() WHERE event_id = $1 AND venue IS NULL`, [id]);
+        // Email outbox (issue 12): the new place, to everyone in those sessions.
+        await enqueueForEvent(m, id, 'session-updated', 'inheriting-venue');
       }
     });
     return this.getEvent(id);
@@ -145,6 +148,8 @@ export class EventsAdminService {
       const event = await this.lockEvent(m, id);
       if (event.status === 'cancelled') return;
       await m.update(EventEntity, { id }, { status: 'cancelled' });
+      // Email outbox (issue 12): before the UPDATE below, which makes every session look cancelled already.
+      await enqueueForEvent(m, id, 'session-cancelled', 'not-cancelled');
       await m.query(
         `UPDATE sessions SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE event_id = $1 AND status <> 'cancelled'`,
         [id],
@@ -199,6 +204,8 @@ export class EventsAdminService {
       assertTimes(session);
       if (scheduleChanged(before, session)) session.sequence += 1;
       await m.save(session);
+      // Email outbox (issue 12): a new time or place goes to everyone with a place or on the waitlist.
+      if (session.sequence !== before.sequence) await enqueueForSession(m, id, 'session-updated');
       if (session.capacity === null || (before.capacity !== null && session.capacity > before.capacity)) {
         await promoteWaitlisted(m, id);
       }
@@ -211,6 +218,8 @@ export class EventsAdminService {
       const session = await this.lockSession(m, id);
       if (session.status === 'cancelled') return;
       await m.update(SessionEntity, { id }, { status: 'cancelled', sequence: session.sequence + 1 });
+      // Email outbox (issue 12): "it's cancelled", to everyone with a place or on the waitlist.
+      await enqueueForSession(m, id, 'session-cancelled');
     });
     return this.getSession(id);
   }

@@ -15,6 +15,8 @@ import {
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
 import { prepared, SqlClient } from '../database/sql-client';
+import { enqueueMessages, registrationIdsByTokenHash, registrationMailCte } from '../mail/outbox.queries';
+import { currentRequestId } from '../mail/request-context';
 import { availabilityInputOf, SESSION_COLUMNS, SessionRow } from '../events/session-row';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
@@ -64,6 +66,7 @@ const LOCK_SESSION_SQL = prepared(
 // - The EXISTS of LOCK_SESSION_SQL read a snapshot from before the lock was granted, so a twin
 //   email that committed meanwhile is caught here by the partial unique index: `counted` is 0 and
 //   the caller rolls everything back (the key row with it).
+// - `mailed` (email outbox): the confirmation or waitlist message, in this same statement.
 const INSERT_SQL = prepared(
   'registration-insert',
   `
@@ -84,6 +87,8 @@ const INSERT_SQL = prepared(
            waitlisted_count = waitlisted_count + ($5::varchar = 'waitlisted')::int
      WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
     RETURNING 1
+  ), mailed AS (
+    ${registrationMailCte('inserted', '$5', '$11', '$12')}
   )
   SELECT (SELECT count(*) FROM keyed)::int AS keyed, (SELECT count(*) FROM counted)::int AS counted`,
 );
@@ -97,6 +102,9 @@ const MANAGED_SQL = (where: string): string => `
   WHERE ${where}`;
 
 type Locator = { token: string } | { id: string };
+
+/** The registration of token hash $1: the token made at registration, or one that a mail carried. */
+const BY_TOKEN = `r.id IN (${registrationIdsByTokenHash('$1')})`;
 
 /**
  * Registration transactions per session at once in this process: enough waiting on the row lock
@@ -210,6 +218,9 @@ export class RegistrationsService {
       idempotency?.keyHash ?? null,
       idempotency?.requestHash ?? null,
       sealed,
+      // Email outbox: what the confirmation or waitlist message needs to say.
+      outcome === 'waitlisted' ? JSON.stringify({ position: row.waitlist_position }) : null,
+      currentRequestId(),
     ]);
     if (idempotency && keyed === 0) return KEY_TAKEN;
     if (counted !== 1) throw new AlreadyRegisteredError();
@@ -218,7 +229,7 @@ export class RegistrationsService {
 
   async getByToken(token: string): Promise<ManagedRegistrationView> {
     const [row] = looksLikeToken(token)
-      ? await this.sql.query<RegistrationRow & SessionRow>(MANAGED_SQL('r.manage_token_hash = $1'), [hashToken(token)])
+      ? await this.sql.query<RegistrationRow & SessionRow>(MANAGED_SQL(BY_TOKEN), [hashToken(token)])
       : [];
     if (!row) throw new NotFoundError('Registration');
     return toManagedView(row, token, this.config.publicBaseUrl, new Date());
@@ -240,7 +251,7 @@ export class RegistrationsService {
    * registration) so the two never deadlock. A confirmed seat freed goes to the first waitlisted.
    */
   private cancel(locator: Locator): Promise<RegistrationRow & SessionRow> {
-    const [where, value] = 'token' in locator ? ['r.manage_token_hash = $1', hashToken(locator.token)] : ['r.id = $1', locator.id];
+    const [where, value] = 'token' in locator ? [BY_TOKEN, hashToken(locator.token)] : ['r.id = $1', locator.id];
     return this.db.transaction(async (m) => {
       const [target]: { id: string; session_id: string }[] = await m.query(
         `SELECT r.id, r.session_id FROM registrations r WHERE ${where}`,
@@ -260,6 +271,10 @@ export class RegistrationsService {
           [target.session_id, status],
         );
         if (status === 'confirmed') await promoteWaitlisted(m, target.session_id);
+        // Email outbox (issue 12): "your place is cancelled", in this transaction.
+        await enqueueMessages(m, [
+          { registrationId: target.id, kind: 'cancelled', details: { by: 'token' in locator ? 'attendee' : 'staff', from: status } },
+        ]);
       }
       const [row]: (RegistrationRow & SessionRow)[] = await m.query(MANAGED_SQL('r.id = $1'), [target.id]);
       return row;

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -25,7 +27,14 @@ export interface TestApp {
 /** The whole application in-process, on its own freshly migrated database. */
 export async function createTestApp(overrides: Partial<AppConfig> = {}, options: AppOptions = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
-  const config = { ...loadConfig({ PUBLIC_BASE_URL: BASE_URL, LOG_LEVEL: 'silent', RATE_LIMIT: 'off' }), ...overrides, databaseUrl };
+  // Mail without SMTP_URL goes to <dataDir>/mail as .eml files: a temporary folder, not the checkout.
+  const dataDir = join(tmpdir(), 'eventline-test-data');
+  const config = {
+    ...loadConfig({ PUBLIC_BASE_URL: BASE_URL, LOG_LEVEL: 'silent', RATE_LIMIT: 'off' }),
+    dataDir,
+    ...overrides,
+    databaseUrl,
+  };
   const app = await createApp(config, options);
   await app.getHttpAdapter().getInstance().ready();
   const db = await new DataSource(typeormOptions(databaseUrl, { poolSize: 4 })).initialize();
