@@ -6,6 +6,7 @@ import {
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
@@ -31,6 +32,13 @@ export class RegistrationsController {
   ) {}
 
   @Post('sessions/:id/registrations')
+  @ApiOperation({
+    operationId: 'register',
+    summary: 'Register for a session',
+    description:
+      'No account needed. Confirmed while seats remain, else waitlisted (when the waitlist is on) or 409 sold-out. ' +
+      'The answer carries the manage token, shown only here. Send an Idempotency-Key to make retries safe.',
+  })
   // The answer carries the secret manage token: no cache may keep it.
   @Header('Cache-Control', 'no-store')
   @ApiHeader({
@@ -62,6 +70,11 @@ export class RegistrationsController {
   }
 
   @Get('registrations/:token')
+  @ApiOperation({
+    operationId: 'getRegistration',
+    summary: 'Read your registration',
+    description: 'The registration that this secret manage token manages, with its waitlist position and session.',
+  })
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: ManagedRegistrationView })
   @ApiNotFoundResponse({ type: ProblemSchema, description: TOKEN_NOT_FOUND })
@@ -70,6 +83,12 @@ export class RegistrationsController {
   }
 
   @Delete('registrations/:token')
+  @ApiOperation({
+    operationId: 'cancelRegistration',
+    summary: 'Cancel your registration',
+    description:
+      'Cancels the place; a freed seat goes to the first waitlisted person in the same transaction. Repeating it ' + 'answers the same.',
+  })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({
