@@ -36,6 +36,7 @@ const ERROR_TEXT: Record<string, string> = {
   '404': 'Not found (malformed ids included)',
   '409': 'Conflict with the current state',
   '413': 'The body is larger than 100 kB',
+  '414': 'A path parameter is longer than 300 characters',
   '415': 'The body is not application/json',
   '422': 'The request cannot be processed',
   '429': 'Too many requests from this client; see Retry-After',
@@ -102,6 +103,8 @@ function completeOperation(path: string, method: string, operation: OperationObj
   if (takesBody || params.some((p) => p.in === 'query' || p.in === 'path')) addResponse(responses, '400');
   // Every `{id}` is a UUID: an unknown or malformed one is a 404. Other path parameters say their own.
   if (params.some((p) => p.in === 'path' && p.name === 'id')) addResponse(responses, '404');
+  // The router takes path parameters up to 300 characters.
+  if (params.some((p) => p.in === 'path')) addResponse(responses, '414');
   if (takesBody) {
     addResponse(responses, '413');
     addResponse(responses, '415');
