@@ -44,7 +44,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }): Pr
     reply.header('X-Request-Id', request.id);
     done();
   });
-  setupOpenApi(app, config.publicBaseUrl);
+  setupOpenApi(app);
   await app.init();
   // Only JSON is a body here: text/plain is a 415, not a string to validate, and so are HTML
   // forms (Nest adds their parser in init()), which any web page can post across sites without

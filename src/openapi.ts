@@ -5,7 +5,8 @@ import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@n
 import type { OperationObject, ResponseObject, ResponsesObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { AppModule } from './app.module';
 import { ProblemSchema } from './common/problem.schema';
-import { loadConfig } from './config/env.schema';
+import { APP_CONFIG } from './config/config.module';
+import { AppConfig, loadConfig } from './config/env.schema';
 
 const TAGS: { name: string; description: string }[] = [
   { name: 'events', description: 'Published events and their dated sessions, with availability. Public.' },
@@ -49,8 +50,9 @@ const RETRY_AFTER = { description: 'Seconds to wait before retrying', schema: { 
 
 const BODYLESS = new Set(['get', 'head', 'options']);
 
-/** Swagger UI at /docs, the OpenAPI 3 document at /docs-json. */
-export function setupOpenApi(app: INestApplication, publicBaseUrl: string): void {
+/** Swagger UI at /docs, the OpenAPI 3 document at /docs-json, naming this instance's PUBLIC_BASE_URL as its server. */
+export function setupOpenApi(app: INestApplication): void {
+  const { publicBaseUrl } = app.get<AppConfig>(APP_CONFIG);
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app, publicBaseUrl), { jsonDocumentUrl: 'docs-json' });
 }
 
