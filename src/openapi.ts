@@ -53,7 +53,11 @@ const BODYLESS = new Set(['get', 'head', 'options']);
 /** Swagger UI at /docs, the OpenAPI 3 document at /docs-json, naming this instance's PUBLIC_BASE_URL as its server. */
 export function setupOpenApi(app: INestApplication): void {
   const { publicBaseUrl } = app.get<AppConfig>(APP_CONFIG);
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, publicBaseUrl), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, publicBaseUrl), {
+    jsonDocumentUrl: 'docs-json',
+    // No validator badge: it would send the page's address to validator.swagger.io, which the CSP forbids anyway.
+    swaggerOptions: { validatorUrl: null },
+  });
 }
 
 /**

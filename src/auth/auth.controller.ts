@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Ip, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNoContentResponse,
@@ -26,6 +26,8 @@ export class AuthController {
 
   @Post('auth/login')
   @HttpCode(200)
+  // The answer carries a bearer token: no cache may keep it.
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     operationId: 'login',
     summary: 'Sign in',

@@ -12,6 +12,7 @@ describe('configuration', () => {
       logLevel: 'info',
       dataDir: '.data',
       trustProxy: undefined,
+      corsOrigins: [],
     });
   });
 
@@ -24,6 +25,7 @@ describe('configuration', () => {
       ADMIN_PASSWORD: 'a-long-password',
       RATE_LIMIT: 'off',
       LOG_LEVEL: 'warn',
+      CORS_ORIGINS: 'https://admin.example.com, http://localhost:5173',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -33,6 +35,7 @@ describe('configuration', () => {
       seedDemo: false,
       rateLimit: false,
       logLevel: 'warn',
+      corsOrigins: ['https://admin.example.com', 'http://localhost:5173'],
     });
     expect(loadConfig({ PORT: '4000' }).publicBaseUrl).toBe('http://localhost:4000');
     expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x', SEED_DEMO: 'true' }).seedDemo).toBe(true);
@@ -55,6 +58,10 @@ describe('configuration', () => {
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
     ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/40' }],
     ['TRUST_PROXY', { TRUST_PROXY: '0' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://admin.example.com/' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'admin.example.com' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: '*' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://ok.example.com,ftp://files.example.com' }],
   ])('a bad %s stops with one line naming it', (name, env) => {
     let error: unknown;
     try {

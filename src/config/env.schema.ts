@@ -58,6 +58,10 @@ export class EnvVars {
   @IsOptional()
   @IsTrustProxy()
   TRUST_PROXY?: string;
+  /** Comma-separated origins (`https://admin.example.com`) that may call staff routes from a browser. */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
 }
 
 export interface AppConfig {
@@ -72,9 +76,31 @@ export interface AppConfig {
   dataDir: string;
   /** Proxies whose X-Forwarded-For names the client; unset: the socket's address is the client. */
   trustProxy?: TrustProxy;
+  /** Exact origins allowed to call staff routes from a browser; public routes allow any. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {}
+
+/** Each entry must be an origin as browsers send it (scheme, host, port; no path or slash), or it never matches. */
+function parseCorsOrigins(value: string | undefined): string[] {
+  const origins = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const origin of origins) {
+    let canonical: string | undefined;
+    try {
+      canonical = new URL(origin).origin;
+    } catch {
+      canonical = undefined;
+    }
+    if (canonical !== origin || !/^https?:/.test(origin)) {
+      throw new ConfigError(`Invalid configuration: CORS_ORIGINS entry "${origin}" is not an origin like https://admin.example.com`);
+    }
+  }
+  return origins;
+}
 
 const EMPTY_AS_UNSET = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
@@ -102,5 +128,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: vars.LOG_LEVEL ?? 'info',
     dataDir: vars.DATA_DIR ?? '.data',
     trustProxy: vars.TRUST_PROXY === undefined ? undefined : parseTrustProxy(vars.TRUST_PROXY),
+    corsOrigins: parseCorsOrigins(vars.CORS_ORIGINS),
   };
 }
