@@ -41,6 +41,7 @@ const ERROR_TEXT: Record<string, string> = {
   '415': 'The body is not application/json',
   '422': 'The request cannot be processed',
   '429': 'Too many requests from this client; see Retry-After',
+  '500': 'An unexpected error: a bug (no input should cause it); the problem carries no details',
   '503': 'The database is unreachable or too slow, or the service is shutting down; retry after Retry-After',
 };
 
@@ -116,6 +117,8 @@ function completeOperation(path: string, method: string, operation: OperationObj
     addResponse(responses, '415');
   }
   if (path !== '/health/live') addResponse(responses, '503');
+  // No input should cause one, but a bug still answers as a problem rather than as nothing.
+  addResponse(responses, '500');
   for (const [status, response] of Object.entries(responses) as [string, ResponseObject][]) {
     if (Number(status) < 400) {
       response.description ||= SUCCESS_TEXT[status] ?? 'Success';
