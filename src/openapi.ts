@@ -103,7 +103,9 @@ function completeOperation(path: string, method: string, operation: OperationObj
   // Redocly and generators read a missing `security` as "unknown": say that public routes are public.
   operation.security ??= [];
   const responses = operation.responses;
-  const params = (operation.parameters ?? []) as { in?: string; name?: string }[];
+  const params = (operation.parameters ?? []) as { in?: string; name?: string; schema?: object }[];
+  // Every `{id}` is a UUID (a malformed one is simply not found).
+  for (const p of params) if (p.in === 'path' && p.name === 'id') p.schema = { type: 'string', format: 'uuid' };
   const takesBody = !BODYLESS.has(method);
   // The JSON body parser runs on every route that may carry a body, whether the handler reads one or not;
   // a path that is not valid percent-encoded UTF-8 is a 400 wherever a parameter could hold it.

@@ -49,8 +49,19 @@ export class RegistrationsController {
       `the first successful answer comes back (same status and body, header Idempotent-Replayed: true) and nothing ` +
       `is registered twice; with another body it is 422. Only successful answers are kept (an error leaves the key ` +
       `free), for at least 24 hours (deleted after ${IDEMPOTENCY_KEY_RETENTION_HOURS}).`,
+    schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH, pattern: '^[\\x21-\\x7e]+$' },
   })
-  @ApiCreatedResponse({ type: RegistrationCreatedView, description: 'Confirmed, or waitlisted with a position' })
+  @ApiCreatedResponse({
+    type: RegistrationCreatedView,
+    description: 'Confirmed, or waitlisted with a position',
+    headers: {
+      'Idempotent-Replayed': {
+        description: '`true` when this is the stored answer to an earlier request with the same key',
+        schema: { type: 'string', enum: ['true'] },
+      },
+      'Cache-Control': { description: '`no-store`: the answer carries the manage token', schema: { type: 'string' } },
+    },
+  })
   @ApiBadRequestResponse({ type: ProblemSchema, description: 'Invalid body or Idempotency-Key' })
   @ApiNotFoundResponse({ type: ProblemSchema, description: 'Unknown session, or one of an unpublished event' })
   @ApiConflictResponse({ type: ProblemSchema, description: 'sold-out, already-registered or registration-closed' })
