@@ -50,6 +50,11 @@ const password: Body<'/auth/password', 'post'> = { currentPassword: 'old', newPa
 const staffUser: Body<'/admin/users', 'post'> = { email: 'door@example.com', password: 'a-long-password', role: 'checkin' };
 const staffChange: Body<'/admin/users/{id}', 'patch'> = { role: 'editor', disabled: false };
 
+type Query<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
+const noQuery: Query<'/events'> = {};
+const sessionQuery: Query<'/sessions'> = { limit: 10, from: '2027-08-01T00:00:00Z', eventId: 'a', category: 'music', cursor: 'c' };
+const staffQuery: Query<'/admin/sessions/{id}/registrations'> = { status: 'waitlisted', q: 'ada' };
+
 // @ts-expect-error title is required
 const noTitle: Schemas['CreateEventDto'] = { timezone: 'UTC' };
 // @ts-expect-error status is draft or published; events are cancelled through /cancel
@@ -73,7 +78,7 @@ const field: string | undefined = problem.errors?.[0]?.field;
 const notFound = {} as Json<'/sessions/{id}/calendar.ics', 'get', 404, 'application/problem+json'>;
 const token: string = ({} as Json<'/auth/login', 'post', 200>).accessToken;
 
-export const used = [minimalEvent, fullEvent, eventChange, session, minimalSession, sessionChange, moreSeats, registration, login,
+export const used = [noQuery, sessionQuery, staffQuery, minimalEvent, fullEvent, eventChange, session, minimalSession, sessionChange, moreSeats, registration, login,
   password, staffUser, staffChange, noTitle, cancelled, statusChange, wordCapacity, badRole, next, capacity, hall, status, field,
   notFound, token];
 `;

@@ -87,6 +87,8 @@ export function buildOpenApiDocument(app: INestApplication, publicBaseUrl: strin
   for (const tag of TAGS) builder.addTag(tag.name, tag.description);
   const config = builder.build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemSchema] });
+  // DocumentBuilder leaves an empty contact; there is no one to name.
+  if (document.info.contact && Object.keys(document.info.contact).length === 0) delete document.info.contact;
   const scheme = document.components?.securitySchemes?.bearer;
   // DocumentBuilder says JWT unless told otherwise; the tokens are random, not JWTs.
   if (scheme && 'bearerFormat' in scheme) delete scheme.bearerFormat;
