@@ -1,8 +1,9 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import request from 'supertest';
 import { factories, Factories, inDays } from './factories';
+import { createOpenApiDocument } from '../src/openapi';
 import { checkedAgent, OpenApiResponseChecker } from './support/openapi-responses';
-import { createTestApp, TestApp } from './support/test-app';
+import { BASE_URL, createTestApp, TestApp } from './support/test-app';
 
 interface Loose {
   paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
@@ -28,6 +29,10 @@ describe('answers are checked against the OpenAPI document', () => {
     edit(document);
     return checkedAgent(request(t.app.getHttpServer()), new OpenApiResponseChecker(document as unknown as OpenAPIObject));
   }
+
+  it('is checked against the document openapi.json holds (built without a database), as served', async () => {
+    expect(served).toEqual(await createOpenApiDocument(BASE_URL));
+  });
 
   it('passes what the document says', async () => {
     await f.publishedSession({ startsAt: inDays(3), endsAt: inDays(3, 1) });
