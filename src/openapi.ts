@@ -29,9 +29,7 @@ const TAGS: { name: string; description: string }[] = [
 
 /** What each cross-cutting error status means, for responses that do not say it themselves. */
 const ERROR_TEXT: Record<string, string> = {
-  '400':
-    'Invalid request: malformed JSON, a body that is not an object, a field or query value that is not valid (listed in errors), ' +
-    'or a path that is not valid percent-encoded UTF-8',
+  '400': 'The path is not valid percent-encoded UTF-8',
   '401': 'Missing or invalid bearer token',
   '403': 'The role of the token does not allow this',
   '404': 'Not found (malformed ids included)',
@@ -111,7 +109,17 @@ function completeOperation(path: string, method: string, operation: OperationObj
   const takesBody = !BODYLESS.has(method);
   // The JSON body parser runs on every route that may carry a body, whether the handler reads one or not;
   // a path that is not valid percent-encoded UTF-8 is a 400 wherever a parameter could hold it.
-  if (takesBody || params.some((p) => p.in === 'query' || p.in === 'path')) addResponse(responses, '400');
+  if (takesBody) {
+    addResponse(
+      responses,
+      '400',
+      'Invalid request: malformed JSON, a body that is not a JSON object, or a field that is not valid (listed in errors)',
+    );
+  } else if (params.some((p) => p.in === 'query')) {
+    addResponse(responses, '400', 'A query value that is not valid (listed in errors)');
+  } else if (params.some((p) => p.in === 'path')) {
+    addResponse(responses, '400');
+  }
   // Every `{id}` is a UUID: an unknown or malformed one is a 404. Other path parameters say their own.
   if (params.some((p) => p.in === 'path' && p.name === 'id')) addResponse(responses, '404');
   // The router takes path parameters up to 300 characters.
@@ -137,8 +145,8 @@ function completeOperation(path: string, method: string, operation: OperationObj
   operation.responses = sortResponses(responses);
 }
 
-function addResponse(responses: ResponsesObject, status: string): void {
-  responses[status] ??= { description: ERROR_TEXT[status] };
+function addResponse(responses: ResponsesObject, status: string, description = ERROR_TEXT[status]): void {
+  responses[status] ??= { description };
 }
 
 function sortResponses(responses: ResponsesObject): ResponsesObject {
