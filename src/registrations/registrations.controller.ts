@@ -64,7 +64,11 @@ export class RegistrationsController {
   })
   @ApiBadRequestResponse({ type: ProblemSchema, description: 'Invalid body or Idempotency-Key' })
   @ApiNotFoundResponse({ type: ProblemSchema, description: 'Unknown session, or one of an unpublished event' })
-  @ApiConflictResponse({ type: ProblemSchema, description: 'sold-out, already-registered or registration-closed' })
+  @ApiConflictResponse({
+    type: ProblemSchema,
+    description:
+      'sold-out, already-registered or registration-closed; or conflict: the first request with this Idempotency-Key has not finished',
+  })
   @ApiUnprocessableEntityResponse({ type: ProblemSchema, description: 'idempotency-conflict: this key was used with another request' })
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many registrations from this client; see Retry-After' })
   async register(
