@@ -13,6 +13,7 @@ import { toProblem } from './common/problem';
 import { requestIdOf } from './common/request-id';
 import { setupOpenApi } from './openapi';
 import { setupPages } from './pages/pages.module';
+import { prepareDrain } from './shutdown';
 
 export const BODY_LIMIT = 100 * 1024;
 
@@ -33,7 +34,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     trustProxy: config.trustProxy,
     // Fastify's pino: JSON lines, the request id on every line of a request, secrets redacted.
     logger: loggerOptions(config.logLevel, options.logStream),
-    return503OnClosing: true,
+    // prepareDrain answers requests that arrive while closing, as problem+json.
+    return503OnClosing: false,
     // Keep-alive clients are not allowed to hold a shutdown open.
     forceCloseConnections: 'idle',
     // Errors raised before routing (e.g. a path that is not valid percent-encoding) skip Nest's filters.
@@ -57,6 +59,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     done();
   });
   await registerHttpSecurity(fastify, config.corsOrigins);
+  prepareDrain(fastify, config.publicBaseUrl);
   setupOpenApi(app);
   await app.init();
   // Only JSON is a body here: text/plain is a 415, not a string to validate, and so are HTML

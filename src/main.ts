@@ -1,32 +1,33 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
+import { StartupError } from './common/startup-error';
 import { ConfigError, loadConfig } from './config/env.schema';
 import { prepareDatabase } from './database/prepare-database';
 import { resolveDatabase } from './database/resolve-database';
+import { listenFailure, startupLines } from './startup-summary';
+import { drainOnSignals } from './shutdown';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const database = await resolveDatabase(config);
-  await prepareDatabase(database.url, config);
+  const prepared = await prepareDatabase(database.url, config);
   const app = await createApp({ ...config, databaseUrl: database.url });
-  await app.listen({ port: config.port, host: '0.0.0.0' });
-
-  // Drain: stop accepting, let requests in flight finish, close the pool, then exit 0.
-  let stopping = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+  const fastify = app.getHttpAdapter().getInstance();
+  // Fastify's listen, not Nest's: Nest logs a failure itself, after "successfully started".
+  await fastify.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
     await app.close();
-    await database.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+    throw new StartupError(listenFailure(error, config));
+  });
+  for (const line of startupLines(config, database.description, prepared)) fastify.log.info(line);
+
+  drainOnSignals(app, () => database.stop());
 }
 
 bootstrap().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof StartupError) {
+    process.stderr.write(`Eventline failed to start: ${error.message}\n`);
   } else {
     process.stderr.write(`Eventline failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }

@@ -4,6 +4,7 @@ describe('configuration', () => {
   it('has defaults for an empty environment', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
+      host: '0.0.0.0',
       databaseUrl: undefined,
       publicBaseUrl: 'http://localhost:3000',
       admin: undefined,
@@ -19,6 +20,7 @@ describe('configuration', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '8080',
+      HOST: '127.0.0.1',
       DATABASE_URL: 'postgres://u:p@db.internal:5432/eventline',
       PUBLIC_BASE_URL: 'https://events.example.com/',
       ADMIN_EMAIL: 'admin@example.com',
@@ -29,6 +31,7 @@ describe('configuration', () => {
     });
     expect(config).toMatchObject({
       port: 8080,
+      host: '127.0.0.1',
       databaseUrl: 'postgres://u:p@db.internal:5432/eventline',
       publicBaseUrl: 'https://events.example.com',
       admin: { email: 'admin@example.com', password: 'a-long-password' },
@@ -42,11 +45,17 @@ describe('configuration', () => {
     expect(loadConfig({ SEED_DEMO: 'false' }).seedDemo).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(['::', 'localhost', 'eventline.internal'].map((HOST) => loadConfig({ HOST }).host)).toEqual([
+      '::',
+      'localhost',
+      'eventline.internal',
+    ]);
   });
 
   it.each([
     ['PORT', { PORT: 'eighty' }],
     ['PORT', { PORT: '70000' }],
+    ['HOST', { HOST: 'http://0.0.0.0' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/x' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'ftp://x' }],
     ['ADMIN_EMAIL', { ADMIN_EMAIL: 'nope', ADMIN_PASSWORD: 'a-long-password' }],

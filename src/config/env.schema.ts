@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MinLength, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MinLength, Min, validateSync } from 'class-validator';
 import { IsTrustProxy, parseTrustProxy, TrustProxy } from './trust-proxy';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -20,6 +20,10 @@ export class EnvVars {
   @Min(0)
   @Max(65535)
   PORT?: number;
+
+  @IsOptional()
+  @Matches(/^(?:[0-9A-Fa-f:.]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)$/, { message: 'must be an IP address or a host name' })
+  HOST?: string;
 
   @IsOptional()
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
@@ -66,6 +70,8 @@ export class EnvVars {
 
 export interface AppConfig {
   port: number;
+  /** The address to listen on (HOST); every interface by default. */
+  host: string;
   /** Unset: the embedded PostgreSQL is started and its URL filled in by the bootstrap. */
   databaseUrl?: string;
   publicBaseUrl: string;
@@ -120,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = vars.PORT ?? 3000;
   return {
     port,
+    host: vars.HOST ?? '0.0.0.0',
     databaseUrl: vars.DATABASE_URL,
     publicBaseUrl: (vars.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     admin: vars.ADMIN_EMAIL && vars.ADMIN_PASSWORD ? { email: vars.ADMIN_EMAIL, password: vars.ADMIN_PASSWORD } : undefined,
