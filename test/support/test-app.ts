@@ -9,6 +9,7 @@ import { hashPassword } from '../../src/auth/passwords';
 import type { Role } from '../../src/auth/staff-user.entity';
 import { AppConfig, loadConfig } from '../../src/config/env.schema';
 import { typeormOptions } from '../../src/database/typeorm-options';
+import { checkedAgent, OpenApiResponseChecker } from './openapi-responses';
 import { createTestDatabase, dropTestDatabase } from './test-database';
 
 export const BASE_URL = 'http://eventline.test';
@@ -38,7 +39,9 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
   const app = await createApp(config, options);
   await app.getHttpAdapter().getInstance().ready();
   const db = await new DataSource(typeormOptions(databaseUrl, { poolSize: 4 })).initialize();
-  const http = request(app.getHttpServer());
+  // Every answer the specs receive is checked against the document this very app serves.
+  const served = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/docs-json' });
+  const http = checkedAgent(request(app.getHttpServer()), new OpenApiResponseChecker(served.json()));
   let users = 0;
   return {
     app,
