@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
@@ -12,7 +13,7 @@ import type { Page } from '../common/cursor';
 import { ProblemSchema } from '../common/problem.schema';
 import { RateLimiter } from '../common/rate-limiter';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { PageQueryDto } from '../events/dto/list-query.dto';
+import { PageQueryDto } from '../common/page-query.dto';
 import { MessagePage, MessageView } from './dto/message.view';
 import { ResendDto } from './dto/resend.dto';
 import { MailService } from './mail.service';
@@ -27,6 +28,13 @@ export class ResendController {
 
   @Post('resend')
   @HttpCode(202)
+  @ApiOperation({
+    operationId: 'resendManageLink',
+    summary: 'Mail the manage link again',
+    description:
+      'For an attendee who lost the mail: always 202, revealing nothing. When that email holds a live place in the session, a ' +
+      'message with a working manage link is sent (a new token; earlier ones and their calendar feeds keep working).',
+  })
   @ApiAcceptedResponse({
     description:
       'Always, whether or not that email holds a place (nothing is revealed). When it holds a confirmed or waitlisted place in that ' +
@@ -47,6 +55,12 @@ export class MessagesAdminController {
 
   @Get(':id/messages')
   @Staff('editor')
+  @ApiOperation({
+    operationId: 'adminListRegistrationMessages',
+    summary: "List a registration's messages",
+    description:
+      'Every message to this registration, oldest first, with its delivery state (pending, sent or failed), attempts and last error.',
+  })
   @ApiOkResponse({ type: MessagePage, description: 'The messages to this registration, oldest first, each with its delivery state' })
   @ApiNotFoundResponse({ type: ProblemSchema })
   @ApiBadRequestResponse({ type: ProblemSchema, description: 'Invalid limit or cursor' })
