@@ -512,7 +512,7 @@ describe('feed size', () => {
 
     // The validators describe the rendered sessions: an edit past the cap leaves the bytes, and
     // so the ETag, as they were; an edit to a rendered session changes both.
-    const etag = res.headers.etag as string;
+    const etag = res.headers.etag;
     const changes = t.app.get(CalendarChanges);
     const editNth = async (offset: number) => {
       const generation = changes.generation;

@@ -105,10 +105,7 @@ describe('headers', () => {
     const feed = await t.http.get(`/sessions/${session.id}/calendar.ics`).expect(200);
     const answers = [
       feed,
-      await t.http
-        .get(`/sessions/${session.id}/calendar.ics`)
-        .set('If-None-Match', feed.headers.etag as string)
-        .expect(304),
+      await t.http.get(`/sessions/${session.id}/calendar.ics`).set('If-None-Match', feed.headers.etag).expect(304),
       await t.http.get('/nowhere').expect(404),
       await t.http.get('/sessions/00000000-0000-4000-8000-000000000000').expect(404),
       await t.http.post(`/sessions/${session.id}/registrations`).send({ name: '' }).expect(400),
@@ -153,7 +150,7 @@ describe('headers', () => {
   it('/docs has a Content-Security-Policy that lets Swagger UI run: no inline script, inline styles by hash, assets from self', async () => {
     const page = await t.http.get('/docs').expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    const csp = page.headers['content-security-policy'] as string;
+    const csp = page.headers['content-security-policy'];
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
@@ -187,7 +184,7 @@ describe('headers', () => {
       const args = ['--headless', '--no-sandbox', '--disable-gpu', '--enable-logging=stderr', '--v=0', '--virtual-time-budget=10000'];
       const { dom, log } = await new Promise<{ dom: string; log: string }>((resolve, reject) =>
         execFile(chromium!, [...args, '--dump-dom', `http://127.0.0.1:${port}/docs`], { timeout: 90_000 }, (error, stdout, stderr) =>
-          error ? reject(error) : resolve({ dom: stdout, log: stderr }),
+          error ? reject(error instanceof Error ? error : new Error('chromium failed')) : resolve({ dom: stdout, log: stderr }),
         ),
       );
       expect(log).not.toMatch(/Content Security Policy/i);
@@ -215,7 +212,7 @@ describe('CORS', () => {
       const res = await t.http.get(path).set('Origin', OTHER_ORIGIN).expect(200);
       expect({ path, origin: res.headers['access-control-allow-origin'] }).toEqual({ path, origin: '*' });
       expect(res.headers['access-control-allow-credentials']).toBeUndefined();
-      const exposed = (res.headers['access-control-expose-headers'] as string).split(/,\s*/);
+      const exposed = res.headers['access-control-expose-headers'].split(/,\s*/);
       expect(exposed).toEqual(expect.arrayContaining(['ETag', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed', 'Location']));
     }
     const registration = await registered(session.id, { Origin: OTHER_ORIGIN });
@@ -232,7 +229,7 @@ describe('CORS', () => {
       .expect(204);
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expect(res.headers['access-control-allow-methods']).toMatch(/\bPOST\b/);
-    const allowed = (res.headers['access-control-allow-headers'] as string).toLowerCase();
+    const allowed = res.headers['access-control-allow-headers'].toLowerCase();
     expect(allowed).toContain('content-type');
     expect(allowed).toContain('idempotency-key');
     expect(allowed).not.toContain('authorization');

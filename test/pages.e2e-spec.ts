@@ -184,7 +184,7 @@ describeInBrowser('attendee pages and the Upcoming Events box, in Chromium', () 
       await page.goto(`${base}/e/tbj-upcoming-event-aug-01`);
       const form = page.locator('form');
       const fields = {
-        sessionId: (await form.locator('[name=sessionId]').inputValue()) as string,
+        sessionId: await form.locator('[name=sessionId]').inputValue(),
         key: await form.locator('[name=key]').inputValue(),
         name: 'Double Clicker',
         email: 'double@example.com',

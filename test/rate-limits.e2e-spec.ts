@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
@@ -74,7 +74,7 @@ describe('failed logins behind a trusted proxy', () => {
     const url = await t.app.getUrl();
     // A barrier in front of the app: the 40 requests are held until all have arrived, then
     // handed to the app together, so all 40 are in the app at once however slow the machine.
-    const server = t.app.getHttpServer() as Server;
+    const server = t.app.getHttpServer();
     const [app] = server.listeners('request') as RequestListener[];
     const held: [IncomingMessage, ServerResponse][] = [];
     let dispatched = 0;

@@ -137,7 +137,7 @@ async function registerLocked(
       'INSERT INTO registrations (session_id, name, email, status, manage_token_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id',
       [sessionId, input.name, input.email, status, sha256(token)],
     );
-    registrationId = inserted.rows[0]!.id;
+    registrationId = inserted.rows[0].id;
   } catch (err) {
     if ((err as { code?: string }).code !== '23505') throw err;
     if (savepoint) await client.query('ROLLBACK TO SAVEPOINT registration');

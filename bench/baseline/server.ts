@@ -42,7 +42,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const m = REGISTER.exec(path);
   if (req.method === 'POST' && m) {
     const body = await readJsonBody(req);
-    const reply = await register(pool, decodeURIComponent(m[1]!), body, header(req, 'idempotency-key'), baseUrl);
+    const reply = await register(pool, decodeURIComponent(m[1]), body, header(req, 'idempotency-key'), baseUrl);
     return sendRawJson(res, reply.status, reply.body);
   }
   throw new HttpProblem(404, 'not-found', 'Not found');

@@ -25,7 +25,7 @@ export const feedRender: BenchJob = {
         WHERE s.starts_at >= now() - interval '30 days' AND e.status = 'published'
         ORDER BY s.starts_at, s.id LIMIT 1`,
     );
-    const eventId = rows[0]!.id;
+    const eventId = rows[0].id;
     while (Date.now() < until) {
       await ctx.db.pool.query(`UPDATE events SET updated_at = clock_timestamp() WHERE id = $1`, [eventId]);
       // The change notification reaches the service within a millisecond or two on loopback.

@@ -41,9 +41,9 @@ export const idempotencyRace: BenchJob = {
         `SELECT count(*) AS n FROM registrations WHERE session_id = $1 AND email = $2`,
         [ctx.data.hotSessionId, `race${round}.${run}@bench.example.com`],
       );
-      if (distinct.size !== 1 || answers[0]!.status !== 201 || Number(rows[0]!.n) !== 1) {
+      if (distinct.size !== 1 || answers[0].status !== 201 || Number(rows[0].n) !== 1) {
         unexpected += 1;
-        notes.push(`round ${round}: ${distinct.size} distinct answers, ${rows[0]!.n} registrations`);
+        notes.push(`round ${round}: ${distinct.size} distinct answers, ${rows[0].n} registrations`);
       }
     }
     const result: Measurement = {

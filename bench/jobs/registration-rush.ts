@@ -42,8 +42,8 @@ export const registrationRush: BenchJob = {
          FROM sessions s WHERE s.id = $1`,
       [ctx.data.rushSessionId],
     );
-    const counted = rows[0]!.counted;
-    const stored = Number(rows[0]!.stored);
+    const counted = rows[0].counted;
+    const stored = Number(rows[0].stored);
     const notes: string[] = [];
     let unexpected = answers.length - errors - confirmed - (statuses['409'] ?? 0);
     if (confirmed !== SEATS || counted !== SEATS || stored !== SEATS) {

@@ -18,7 +18,10 @@ export interface BenchDatabase {
 
 /** The service's own embedded PostgreSQL start (from its build, which `npm run bench` makes first). */
 interface EmbeddedDatabaseModule {
-  startEmbeddedDatabase(options: { dataDir: string; port: number; database?: string; postgresFlags?: string[] }): Promise<{
+  startEmbeddedDatabase(
+    this: void,
+    options: { dataDir: string; port: number; database?: string; postgresFlags?: string[] },
+  ): Promise<{
     url: string;
     clusterDir: string;
     stop(): Promise<void>;

@@ -34,8 +34,8 @@ export function formatTable(jobs: JobSummary[], memory: MemorySummary | null): s
       '',
       '',
     ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const notes = jobs.filter((j) => j.invalid).map((j) => `invalid ${j.id}: ${j.invalid}`);
   const pairs = pairedLines(jobs);
   return [
@@ -51,7 +51,7 @@ function pairedLines(jobs: JobSummary[]): string[] {
   return jobs.flatMap((j) => {
     const parts = Object.entries(j.targets)
       .filter(([, t]) => t?.pairedRatio != null)
-      .map(([name, t]) => `${name} ${cell(t!.pairedRatio, 2)}`);
+      .map(([name, t]) => `${name} ${cell(t.pairedRatio, 2)}`);
     const reference = Object.values(j.targets).find((t) => t?.pairedWith)?.pairedWith;
     return parts.length > 0 ? [`  ${j.title} / ${reference}: ${parts.join(', ')}`] : [];
   });

@@ -54,7 +54,7 @@ export function scaleCharts(points: ScalePoint[]): { jobId: string; svg: string 
     const series = (['service', 'baseline'] as const)
       .map((name) => ({
         name,
-        color: COLORS[name]!,
+        color: COLORS[name],
         points: points.flatMap((p): [number, number][] => {
           const t = p.jobs.find((j) => j.id === jobId)?.targets[name];
           const value = t && (latency ? median(t.rounds.map((r) => r.p50Ms)) : t.rps);

@@ -16,7 +16,7 @@ export async function countLoadedSessions(pool: Pool): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(
     `SELECT count(*) AS n FROM sessions s JOIN events e ON e.id = s.event_id WHERE e.slug LIKE 'bench-event-%'`,
   );
-  return Number(rows[0]!.n);
+  return Number(rows[0].n);
 }
 
 /**
@@ -88,7 +88,7 @@ async function createOpenSession(pool: Pool, slug: string, capacity: number): Pr
        FROM ev RETURNING id`,
     [slug, capacity],
   );
-  return rows[0]!.id;
+  return rows[0].id;
 }
 
 /** Empties a session again: its registrations gone, counters at zero, idempotency keys cleared. */

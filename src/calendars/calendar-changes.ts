@@ -109,7 +109,9 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
     if (client !== this.client) return; // not (or no longer) the listening one; listen() handles its own failures
     this.drop(error);
     if (this.stopped) return;
-    this.logger.warn(`Calendar change notifications lost; feed validators are queried until they are back (${String(error ?? 'ended')})`);
+    this.logger.warn(
+      `Calendar change notifications lost; feed validators are queried until they are back (${error instanceof Error ? error.message : 'ended'})`,
+    );
     this.retryLater();
   }
 

@@ -510,7 +510,7 @@ events = [{'uid': str(e['UID']), 'start': e['DTSTART'].dt.timestamp(), 'end': e[
            'summary': str(e['SUMMARY']), 'location': str(e.get('LOCATION', '')), 'status': str(e['STATUS'])}
           for e in cal.walk('VEVENT')]
 print(json.dumps({'errors': errors, 'name': str(cal['X-WR-CALNAME']), 'events': events}))`;
-      const out = JSON.parse(execFileSync(python as string, ['-c', script], { input: ics, encoding: 'utf8' })) as {
+      const out = JSON.parse(execFileSync(python, ['-c', script], { input: ics, encoding: 'utf8' })) as {
         errors: unknown[];
         name: string;
         events: { uid: string; start: number; end: number; summary: string; location: string; status: string }[];

@@ -56,6 +56,7 @@ export function useJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): 
         undefined,
       );
     }
-    parse(request, text, done);
+    // Fastify's own JSON parser (prototype-poisoning checks included) does the parsing.
+    void parse(request, text, done);
   });
 }

@@ -118,7 +118,7 @@ function clientMessage(error: unknown, status: number): string {
   if (error instanceof HttpException) {
     const r = error.getResponse();
     if (typeof r === 'object' && r && 'message' in r) {
-      const m = (r as { message: unknown }).message;
+      const m = r.message;
       return Array.isArray(m) ? m.join('; ') : String(m);
     }
     return error.message;

@@ -99,7 +99,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     const outcomes = await Promise.allSettled([this.resendsByAddress.consume(clientIp), this.resendsByEmail.consume(emailKey(email))]);
     const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     const failure = errors.find((e) => !(e instanceof RateLimiterRes));
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure as Error;
     const over = limited(errors);
     if (over) throw over;
   }
@@ -115,7 +115,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     const outcomes = await Promise.allSettled([this.loginsByAddress.consume(clientIp), this.loginsByAccount.consume(account)]);
     const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     const failure = errors.find((e) => !(e instanceof RateLimiterRes));
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure as Error;
     const over = limited(errors);
     if (over) throw over;
     return {

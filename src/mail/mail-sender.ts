@@ -39,7 +39,7 @@ export class SmtpSender implements MailSender {
   }
 
   async send(_id: string, mail: ComposedMail): Promise<void> {
-    await this.transport.sendMail({ ...toNodemailer(mail), signal: this.closing.signal } as SendMailOptions);
+    await this.transport.sendMail({ ...toNodemailer(mail), signal: this.closing.signal });
   }
 
   close(): void {

@@ -111,7 +111,10 @@ export class PagesController {
   @Get('m/:token/cancel')
   async confirmCancel(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     const registration = await this.registrations.getByToken(token);
-    await setPageHeaders(reply, { secret: true }).view('cancel.eta', { ...this.manageData(registration, token), title: 'Cancel your place' });
+    await setPageHeaders(reply, { secret: true }).view('cancel.eta', {
+      ...this.manageData(registration, token),
+      title: 'Cancel your place',
+    });
   }
 
   @Post('m/:token/cancel')
@@ -159,4 +162,3 @@ function sessionItem(s: SessionView) {
     availabilityText: availabilityText(s.availability),
   };
 }
-

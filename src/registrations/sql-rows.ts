@@ -10,5 +10,7 @@ export interface SqlRows {
 }
 
 export function inTransaction(client: PoolClient): SqlRows {
-  return { query: async (statement, params) => (await client.query(queryConfig(statement, params))).rows };
+  return {
+    query: async <T>(statement: string | Statement, params?: unknown[]) => (await client.query(queryConfig(statement, params))).rows as T[],
+  };
 }

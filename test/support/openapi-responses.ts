@@ -92,7 +92,7 @@ export class OpenApiResponseChecker {
       };
       validator = new OpenAPIResponseValidator({
         responses: responses as never,
-        components: this.components as never,
+        components: this.components,
         customFormats: FORMATS,
         errorTransformer: nameExtraProperty as never,
       });
