@@ -1,13 +1,20 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
+import { createInitialAdmin } from './auth/initial-admin';
 import { ConfigError, loadConfig } from './config/env.schema';
+import type { Database } from './database/database';
 import { prepareDatabase } from './database/prepare-database';
 import { resolveDatabase } from './database/resolve-database';
+import { seedDemo } from './events/demo-seed';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const database = await resolveDatabase(config);
-  await prepareDatabase(database.url, config);
+  const { admin } = config;
+  await prepareDatabase(database.url, [
+    ...(config.seedDemo ? [seedDemo] : []),
+    ...(admin ? [(db: Database) => createInitialAdmin(db, admin)] : []),
+  ]);
   const app = await createApp({ ...config, databaseUrl: database.url });
   await app.listen({ port: config.port, host: '0.0.0.0' });
 

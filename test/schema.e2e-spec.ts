@@ -9,7 +9,7 @@ describe('schema', () => {
     // Migrated in place (not copied from the template): TypeORM's metadata names its database.
     const url = databaseUrl(`eventline_test_schema_${process.pid}`);
     await withAdminClient((c) => c.query(`CREATE DATABASE eventline_test_schema_${process.pid}`));
-    await prepareDatabase(url, { seedDemo: false });
+    await prepareDatabase(url);
     const dataSource = await new DataSource(typeormOptions(url, { poolSize: 2 })).initialize();
     try {
       const changes = await pendingSchemaChanges(dataSource);

@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from '../config/env.schema';
-import { seedDemo } from './demo-seed';
-import { pendingSchemaChanges } from './schema-diff';
-import { resolveDatabase } from './resolve-database';
-import { typeormOptions } from './typeorm-options';
+import { ConfigError, loadConfig } from './config/env.schema';
+import { prepareDatabase } from './database/prepare-database';
+import { resolveDatabase } from './database/resolve-database';
+import { pendingSchemaChanges } from './database/schema-diff';
+import { typeormOptions } from './database/typeorm-options';
+import { seedDemo } from './events/demo-seed';
 
 /**
  * `migration:run | migration:revert | migration:generate <Name> | seed`, against DATABASE_URL or
@@ -53,8 +54,9 @@ async function main(command: string | undefined, name: string | undefined): Prom
         break;
       }
       case 'seed': {
-        await dataSource.runMigrations({ transaction: 'all' });
-        console.log((await seedDemo(dataSource)) ? 'Loaded the demo events' : 'There are events already: nothing loaded');
+        let loaded = false;
+        await prepareDatabase(database.url, [async (db) => (loaded = await seedDemo(db))]);
+        console.log(loaded ? 'Loaded the demo events' : 'There are events already: nothing loaded');
         break;
       }
       default:
