@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
 import { hashToken, looksLikeToken } from '../auth/tokens';
 import { isUuid } from '../common/cursor';
@@ -65,7 +66,7 @@ const RENDERS_AT_ONCE = 2;
  * counted, so this only turns away many different feeds changed or asked for at once.
  */
 export const RENDERS_WAITING = 8;
-/** Spellings of categories whose key (CATEGORY_KEY_SQL) is remembered; oldest out. */
+/** Spellings of categories whose key (CATEGORY_KEY_SQL) is remembered; least recently used out. */
 const CATEGORY_KEYS_KEPT = 1000;
 /** Rows fetched and written at a time while rendering. */
 const RENDER_BATCH_ROWS = 500;
@@ -94,7 +95,7 @@ export class CalendarsService {
   private readonly validating = new InFlight<FeedValidators>();
   private readonly renderSlots = pLimit(RENDERS_AT_ONCE);
   /** Category as asked → its key (see CATEGORY_KEY_SQL). */
-  private readonly categoryKeys = new Map<string, string>();
+  private readonly categoryKeys = new LRUCache<string, string>({ max: CATEGORY_KEYS_KEPT });
 
   constructor(
     private readonly db: Database,
@@ -195,7 +196,6 @@ export class CalendarsService {
     const known = this.categoryKeys.get(category);
     if (known !== undefined) return known;
     const [{ key }] = await this.db.query<{ key: string }>(CATEGORY_KEY_SQL, [category]);
-    if (this.categoryKeys.size >= CATEGORY_KEYS_KEPT) this.categoryKeys.delete(this.categoryKeys.keys().next().value as string);
     this.categoryKeys.set(category, key);
     return key;
   }
