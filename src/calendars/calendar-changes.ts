@@ -10,12 +10,9 @@ const PING_MS = 15_000;
 const FEED_TABLES = new Set(['events', 'sessions']);
 
 /**
- * Whether what this process knows of the feeds still holds. One pooled connection LISTENs for
- * the change notifications of every instance's commits; `generation` moves on each one, and on
- * losing that connection (notifications may have been missed then). Whatever was learned under
- * an older generation, or while not `listening`, must be asked of the database again.
- * This process's own writes move it as they commit, before their request answers: a notification
- * takes a moment to arrive, and whoever made a change may look at a feed right after.
+ * Whether what this process knows of the feeds still holds: `generation` moves on every change
+ * notification (one connection LISTENs), on losing that connection, and on this process's own
+ * commits (Database.onCommit), which must show at once, before their notification arrives.
  */
 @Injectable()
 export class CalendarChanges implements OnModuleInit, OnModuleDestroy {

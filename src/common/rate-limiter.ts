@@ -21,12 +21,9 @@ export interface LoginAttempt {
 }
 
 /**
- * Per-client limits, kept in PostgreSQL (table rate_limits) so that every instance on one
- * database shares them: registrations per client address, failed logins per address and per
- * account-and-address (never per account alone, which anyone could exhaust to lock its owner
- * out). Each attempt is counted by one atomic upsert before the work it guards, so concurrent
- * attempts cannot pass a limit. A database that cannot be reached makes these throw the pool's
- * error, answered 503 like every other outage. `RATE_LIMIT=off` turns them off (benchmarks).
+ * Per-client limits in PostgreSQL, shared by every instance. Failed logins count per address and
+ * per account-and-address, never per account alone (anyone could lock its owner out). Each
+ * attempt is one atomic upsert before the work it guards, so concurrent attempts cannot pass.
  */
 @Injectable()
 export class RateLimiter implements OnModuleInit, OnModuleDestroy {

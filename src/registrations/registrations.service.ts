@@ -79,12 +79,8 @@ export class RegistrationsService {
   }
 
   /**
-   * One transaction: lock the session row, re-check, then in one statement claim the
-   * Idempotency-Key with its encrypted answer, insert and count. A domain error rolls all of it
-   * back, freeing the key: only successful answers are replayed. Waits its turn per session first
-   * (see IN_FLIGHT_PER_SESSION); a key already answered is replayed before that, and a twin that
-   * commits while we wait is found by the claim (or, when our checks refuse, by looking it up once
-   * our transaction has rolled back).
+   * One transaction: lock the session, re-check, then claim the Idempotency-Key, insert and count
+   * in one statement. A refusal rolls the key back too, so only successes are ever replayed.
    */
   async register(sessionId: string, input: RegisterDto, idempotencyKeyHeader?: string | string[]): Promise<RegisterResult> {
     const key = parseIdempotencyKey(idempotencyKeyHeader);
