@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { CalendarsModule } from './calendars/calendars.module';
 import { ProblemFilter } from './common/problem.filter';
-import { RateLimitModule } from './common/rate-limiter';
+import { RateLimitModule } from './rate-limits/rate-limiter';
 import { createValidationPipe } from './common/validation.pipe';
 import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/env.schema';

@@ -53,8 +53,7 @@ async function main(command: string | undefined, name: string | undefined): Prom
         break;
       }
       case 'seed': {
-        let loaded = false;
-        await prepareDatabase(database.url, [async (db) => (loaded = await seedDemo(db))]);
+        const loaded = await prepareDatabase(database.url, (db) => seedDemo(db));
         console.log(loaded ? 'Loaded the demo events' : 'There are events already: nothing loaded');
         break;
       }

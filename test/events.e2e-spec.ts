@@ -34,7 +34,18 @@ describe('public listing: events and sessions', () => {
         webcal: `webcal://eventline.test/sessions/${late.id}/calendar.ics`,
       },
     });
-    expect(s.event).toEqual({ id: late.eventId, slug: expect.any(String), title: expect.any(String) });
+    expect(s.event).toEqual({ id: late.eventId, slug: expect.any(String), title: expect.any(String), organizer: null });
+    // "Add to Google Calendar" copies this one session in, at its instants, with its zone named.
+    const google = new URL(s.links.google);
+    expect(google.origin + google.pathname).toBe('https://calendar.google.com/calendar/render');
+    const dates = `${late.startsAt}/${late.endsAt}`.replace(/[-:]/g, '').replace(/\.\d{3}Z/g, 'Z');
+    expect(Object.fromEntries(google.searchParams)).toMatchObject({
+      action: 'TEMPLATE',
+      text: s.event.title,
+      dates,
+      ctz: 'America/Los_Angeles',
+      details: `http://eventline.test/e/${s.event.slug}`,
+    });
     expect(res.body.data[0].availability).toEqual({ state: 'open', seatsRemaining: null, waitlistLength: 0 });
     expect(res.body.nextCursor).toBeNull();
   });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Database } from '../src/database/database';
@@ -61,6 +62,24 @@ async function boxDays(frameOrPage: Pick<Page, 'locator'>, root: string): Promis
   await times.first().waitFor();
   return (await times.allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
 }
+
+describe('the box script', () => {
+  it('is at most 20 kB gzipped, cacheable, and has no eval or inline-script habits', async () => {
+    const app = t ?? (await createTestApp());
+    try {
+      const res = await app.http.get('/embed/upcoming.js').expect(200);
+      expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+      expect(gzipSync(res.text).length).toBeLessThanOrEqual(20 * 1024);
+      expect(res.text).not.toMatch(/\beval\(|new Function|innerHTML|setTimeout\(['"`]/);
+      // The stylesheet travels inside the script (one request, nothing inline on the host page).
+      expect(res.text).toContain('--eventline-accent');
+    } finally {
+      if (!t) await app.close();
+    }
+  });
+});
 
 describeInBrowser('attendee pages and the Upcoming Events box, in Chromium', () => {
   const hostPage = (service: string) => `<!doctype html><html lang="en"><head><title>TBJ</title></head><body><main>

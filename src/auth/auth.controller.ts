@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Ip, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNoContentResponse,
@@ -8,7 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemSchema } from '../common/problem.schema';
-import { RateLimiter } from '../common/rate-limiter';
+import { RateLimiter } from '../rate-limits/rate-limiter';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponse } from './dto/login.dto';
 import { ChangePasswordDto } from './dto/staff-user.dto';
@@ -25,6 +25,8 @@ export class AuthController {
 
   @Post('auth/login')
   @HttpCode(200)
+  // The answer carries a bearer token: no cache may keep it.
+  @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: LoginResponse })
   @ApiUnauthorizedResponse({ type: ProblemSchema, description: 'Wrong email or password' })
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many failed logins; see Retry-After' })

@@ -26,6 +26,10 @@ export const LOCK_PASSWORD_SQL = `
   SELECT password_hash, disabled_at IS NOT NULL AS disabled FROM staff_users WHERE id = $1 FOR NO KEY UPDATE`;
 export const SET_PASSWORD_SQL = `UPDATE staff_users SET password_hash = $2, updated_at = now() WHERE id = $1`;
 
+export const COUNT_USERS_SQL = `SELECT count(*)::int AS n FROM staff_users`;
+export const INSERT_FIRST_ADMIN_SQL = `
+  INSERT INTO staff_users (email, password_hash, role)
+  SELECT $1, $2, 'admin' WHERE NOT EXISTS (SELECT 1 FROM staff_users) RETURNING id`;
 export const LIST_USERS_SQL = `SELECT ${STAFF_USER_COLUMNS} FROM staff_users ORDER BY created_at, id`;
 export const USER_BY_ID_SQL = `SELECT ${STAFF_USER_COLUMNS} FROM staff_users WHERE id = $1`;
 export const INSERT_USER_SQL = `

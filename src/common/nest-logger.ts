@@ -1,6 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import type { FastifyBaseLogger } from 'fastify';
 
+/** Nest's start-up chatter (each module loaded, each route mapped) is debug: info is what a person reads. */
+const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
 /**
  * Nest's own log lines (start-up, lifecycle, the problem filter) written through Fastify's pino
  * logger, so the whole service logs one JSON format. Request logs come from Fastify itself.
@@ -9,7 +12,7 @@ export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: FastifyBaseLogger) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write(context !== undefined && FRAMEWORK_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, stackOrContext?: string, context?: string): void {
     // Nest passes (message, stack, context) for errors, or (message, context).

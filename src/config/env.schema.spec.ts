@@ -4,6 +4,7 @@ describe('configuration', () => {
   it('has defaults for an empty environment', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
+      host: '0.0.0.0',
       databaseUrl: undefined,
       publicBaseUrl: 'http://localhost:3000',
       admin: undefined,
@@ -12,38 +13,49 @@ describe('configuration', () => {
       logLevel: 'info',
       dataDir: '.data',
       trustProxy: undefined,
+      corsOrigins: [],
     });
   });
 
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '8080',
+      HOST: '127.0.0.1',
       DATABASE_URL: 'postgres://u:p@db.internal:5432/eventline',
       PUBLIC_BASE_URL: 'https://events.example.com/',
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: 'a-long-password',
       RATE_LIMIT: 'off',
       LOG_LEVEL: 'warn',
+      CORS_ORIGINS: 'https://admin.example.com, http://localhost:5173',
     });
     expect(config).toMatchObject({
       port: 8080,
+      host: '127.0.0.1',
       databaseUrl: 'postgres://u:p@db.internal:5432/eventline',
       publicBaseUrl: 'https://events.example.com',
       admin: { email: 'admin@example.com', password: 'a-long-password' },
       seedDemo: false,
       rateLimit: false,
       logLevel: 'warn',
+      corsOrigins: ['https://admin.example.com', 'http://localhost:5173'],
     });
     expect(loadConfig({ PORT: '4000' }).publicBaseUrl).toBe('http://localhost:4000');
     expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x', SEED_DEMO: 'true' }).seedDemo).toBe(true);
     expect(loadConfig({ SEED_DEMO: 'false' }).seedDemo).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(['::', 'localhost', 'eventline.internal'].map((HOST) => loadConfig({ HOST }).host)).toEqual([
+      '::',
+      'localhost',
+      'eventline.internal',
+    ]);
   });
 
   it.each([
     ['PORT', { PORT: 'eighty' }],
     ['PORT', { PORT: '70000' }],
+    ['HOST', { HOST: 'http://0.0.0.0' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/x' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'ftp://x' }],
     ['ADMIN_EMAIL', { ADMIN_EMAIL: 'nope', ADMIN_PASSWORD: 'a-long-password' }],
@@ -55,6 +67,10 @@ describe('configuration', () => {
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
     ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/40' }],
     ['TRUST_PROXY', { TRUST_PROXY: '0' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://admin.example.com/' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'admin.example.com' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: '*' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://ok.example.com,ftp://files.example.com' }],
   ])('a bad %s stops with one line naming it', (name, env) => {
     let error: unknown;
     try {

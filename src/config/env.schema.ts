@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MinLength, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MinLength, Min, validateSync } from 'class-validator';
 import { IsTrustProxy, parseTrustProxy, TrustProxy } from './trust-proxy';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -20,6 +20,10 @@ export class EnvVars {
   @Min(0)
   @Max(65535)
   PORT?: number;
+
+  @IsOptional()
+  @Matches(/^(?:[0-9A-Fa-f:.]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)$/, { message: 'must be an IP address or a host name' })
+  HOST?: string;
 
   @IsOptional()
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
@@ -58,10 +62,16 @@ export class EnvVars {
   @IsOptional()
   @IsTrustProxy()
   TRUST_PROXY?: string;
+  /** Comma-separated origins (`https://admin.example.com`) that may call staff routes from a browser. */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
 }
 
 export interface AppConfig {
   port: number;
+  /** The address to listen on (HOST); every interface by default. */
+  host: string;
   /** Unset: the embedded PostgreSQL is started and its URL filled in by the bootstrap. */
   databaseUrl?: string;
   publicBaseUrl: string;
@@ -72,9 +82,31 @@ export interface AppConfig {
   dataDir: string;
   /** Proxies whose X-Forwarded-For names the client; unset: the socket's address is the client. */
   trustProxy?: TrustProxy;
+  /** Exact origins allowed to call staff routes from a browser; public routes allow any. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {}
+
+/** Each entry must be an origin as browsers send it (scheme, host, port; no path or slash), or it never matches. */
+function parseCorsOrigins(value: string | undefined): string[] {
+  const origins = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const origin of origins) {
+    let canonical: string | undefined;
+    try {
+      canonical = new URL(origin).origin;
+    } catch {
+      canonical = undefined;
+    }
+    if (canonical !== origin || !/^https?:/.test(origin)) {
+      throw new ConfigError(`Invalid configuration: CORS_ORIGINS entry "${origin}" is not an origin like https://admin.example.com`);
+    }
+  }
+  return origins;
+}
 
 const EMPTY_AS_UNSET = (env: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
@@ -94,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = vars.PORT ?? 3000;
   return {
     port,
+    host: vars.HOST ?? '0.0.0.0',
     databaseUrl: vars.DATABASE_URL,
     publicBaseUrl: (vars.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     admin: vars.ADMIN_EMAIL && vars.ADMIN_PASSWORD ? { email: vars.ADMIN_EMAIL, password: vars.ADMIN_PASSWORD } : undefined,
@@ -102,5 +135,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: vars.LOG_LEVEL ?? 'info',
     dataDir: vars.DATA_DIR ?? '.data',
     trustProxy: vars.TRUST_PROXY === undefined ? undefined : parseTrustProxy(vars.TRUST_PROXY),
+    corsOrigins: parseCorsOrigins(vars.CORS_ORIGINS),
   };
 }

@@ -38,7 +38,7 @@ export class EmbedController {
       ...(typeof category === 'string' && category.length > 0 && category.length <= 64 ? { category } : {}),
     });
     const sessions = page.data.map((s) => ({ ...s, block: dateBlock(new Date(s.startsAt), s.timezone) }));
-    await setPageHeaders(reply, { framable: true }).header('Cache-Control', 'public, max-age=60').view('embed-upcoming.eta', { sessions });
+    await setPageHeaders(reply).header('Cache-Control', 'public, max-age=60').view('embed-upcoming.eta', { sessions });
   }
 
   @Get('assets/pages.css')

@@ -2,17 +2,14 @@
 import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** Pages load nothing but their own stylesheet: no script at all, so no script can be injected either. */
-const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-/** The iframe box: any site may frame it; it has no form and no script. */
-const FRAMED_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors *; base-uri 'none'";
-
-export function setPageHeaders(reply: FastifyReply, options: { framable?: boolean; secret?: boolean } = {}): FastifyReply {
-  void reply.header('Content-Security-Policy', options.framable ? FRAMED_CSP : PAGE_CSP);
+/**
+ * CSP, framing (denied, except /embed/*) and `Referrer-Policy: no-referrer` come from the
+ * service-wide headers (common/http-security.ts); a page carrying a manage token is also kept
+ * out of every cache.
+ */
+export function setPageHeaders(reply: FastifyReply, options: { secret?: boolean } = {}): FastifyReply {
   void reply.header('Content-Type', 'text/html; charset=utf-8');
-  if (!options.framable) void reply.header('X-Frame-Options', 'DENY');
-  // A page carrying a manage token: no cache keeps it, and no link leaks it in a Referer.
-  if (options.secret) void reply.header('Cache-Control', 'no-store').header('Referrer-Policy', 'no-referrer');
+  if (options.secret) void reply.header('Cache-Control', 'no-store');
   return reply;
 }
 

@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError, ValidationError } from '../common/errors';
 import { toProblem } from '../common/problem';
-import { RateLimiter } from '../common/rate-limiter';
+import { RateLimiter } from '../rate-limits/rate-limiter';
 import { createValidationPipe } from '../common/validation.pipe';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
@@ -111,7 +111,10 @@ export class PagesController {
   @Get('m/:token/cancel')
   async confirmCancel(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     const registration = await this.registrations.getByToken(token);
-    await setPageHeaders(reply, { secret: true }).view('cancel.eta', { ...this.manageData(registration, token), title: 'Cancel your place' });
+    await setPageHeaders(reply, { secret: true }).view('cancel.eta', {
+      ...this.manageData(registration, token),
+      title: 'Cancel your place',
+    });
   }
 
   @Post('m/:token/cancel')
@@ -159,4 +162,3 @@ function sessionItem(s: SessionView) {
     availabilityText: availabilityText(s.availability),
   };
 }
-

@@ -11,15 +11,26 @@ export interface BuiltServer {
   output(): string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Resolves with the exit code (null when a signal killed it). */
+  exited: Promise<number | null>;
+}
+
+export interface BuiltServerOptions {
+  /** In a process group of its own, so a test can signal the group as npm or systemd would. */
+  detached?: boolean;
 }
 
 /** Starts `node dist/src/main.js` (built by `npm test` first) and waits until it serves. */
-export async function startBuiltServer(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<BuiltServer> {
+export async function startBuiltServer(
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+  { detached = false }: BuiltServerOptions = {},
+): Promise<BuiltServer> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, [MAIN], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
@@ -47,5 +58,6 @@ export async function startBuiltServer(env: Record<string, string | undefined>, 
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
     },
+    exited,
   };
 }

@@ -6,6 +6,7 @@ export default async function globalTeardown(): Promise<void> {
   const embedded = (globalThis as { __EMBEDDED__?: EmbeddedDatabase }).__EMBEDDED__;
   if (embedded) {
     await embedded.stop();
+    rmSync(embedded.clusterDir, { recursive: true, force: true });
     // Each run's cluster is some tens of MB: runs must not fill the disk.
     const dataDir = process.env.EVENTLINE_TEST_DATA_DIR;
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

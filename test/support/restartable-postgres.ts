@@ -1,59 +1,42 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { EmbeddedDatabase, startEmbeddedDatabase } from '../../src/database/embedded-database';
 import { freePort } from '../../src/database/resolve-database';
 
 /** An embedded PostgreSQL of a test's own, which the test can stop and start under load. */
 export class RestartablePostgres {
-  private readonly lines: string[] = [];
-  private waiters: ((line: string) => void)[] = [];
-
   private constructor(
-    private readonly child: ChildProcess,
+    private database: EmbeddedDatabase,
     readonly url: string,
     private readonly dataDir: string,
-  ) {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const waiter = this.waiters.shift();
-      if (waiter) waiter(line);
-      else this.lines.push(line);
-    });
-  }
+    private readonly port: number,
+  ) {}
 
   static async start(): Promise<RestartablePostgres> {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'eventline-fault-'));
-    const child = spawn(process.execPath, [join(__dirname, 'embedded-pg-process.js'), dataDir, String(port)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const pg = new RestartablePostgres(child, `postgres://postgres:eventline@127.0.0.1:${port}/eventline`, dataDir);
-    await pg.expect('ready');
-    return pg;
+    const database = await startEmbeddedDatabase(RestartablePostgres.options(dataDir, port));
+    return new RestartablePostgres(database, database.url, dataDir, port);
+  }
+
+  private static options(dataDir: string, port: number) {
+    return { dataDir, port, postgresFlags: ['-c', 'fsync=off'] };
   }
 
   async stop(): Promise<void> {
-    this.child.stdin!.write('stop\n');
-    await this.expect('stopped');
+    await this.database.stop();
   }
 
+  /** The same cluster, port and password again. */
   async restart(): Promise<void> {
-    this.child.stdin!.write('start\n');
-    await this.expect('started');
+    this.database = await startEmbeddedDatabase(RestartablePostgres.options(this.dataDir, this.port));
   }
 
   /** Stops PostgreSQL and deletes its data. */
   async exit(): Promise<void> {
-    if (this.child.exitCode === null) {
-      this.child.stdin!.write('exit\n');
-      await new Promise((r) => this.child.once('exit', r));
-    }
+    await this.database.stop();
+    rmSync(this.database.clusterDir, { recursive: true, force: true });
     rmSync(this.dataDir, { recursive: true, force: true });
-  }
-
-  private async expect(word: string): Promise<void> {
-    const line = this.lines.shift() ?? (await new Promise<string>((r) => this.waiters.push(r)));
-    if (line !== word) throw new Error(`embedded PostgreSQL: expected "${word}", got "${line}"`);
   }
 }

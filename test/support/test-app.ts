@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
-import { createApp } from '../../src/app.factory';
+import { AppOptions, createApp } from '../../src/app.factory';
 import { hashPassword } from '../../src/auth/passwords';
 import type { Role } from '../../src/auth/staff-user.entity';
 import { AppConfig, loadConfig } from '../../src/config/env.schema';
@@ -23,10 +23,10 @@ export interface TestApp {
 }
 
 /** The whole application in-process, on its own freshly migrated database. */
-export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<AppConfig> = {}, options: AppOptions = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
   const config = { ...loadConfig({ PUBLIC_BASE_URL: BASE_URL, LOG_LEVEL: 'silent', RATE_LIMIT: 'off' }), ...overrides, databaseUrl };
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   await app.getHttpAdapter().getInstance().ready();
   const db = await new DataSource(typeormOptions(databaseUrl, { poolSize: 4 })).initialize();
   const http = request(app.getHttpServer());

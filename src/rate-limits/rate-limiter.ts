@@ -4,7 +4,7 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
 import { Database } from '../database/database';
-import { RateLimitedError } from './errors';
+import { RateLimitedError } from '../common/errors';
 
 export const REGISTRATIONS_PER_MINUTE = 20;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;

@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import type { ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+
+/** The contract: a request body that has not arrived within 30 s is cut off. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Node's HTTP server timeouts, as Fastify options. `requestTimeout` bounds the whole request
+ * (headers and body: a body dribbled a byte at a time is cut off with a 408 and the socket
+ * closed); Node checks it every `connectionsCheckingInterval`, so that is a tenth of it, not
+ * Node's 30 s. Headers get a third of it. `connectionTimeout` drops a socket silent both ways
+ * (a reader that stopped reading); keep-alive stays Fastify's 72 s, past proxies' 60 s idle.
+ */
+export function httpServerOptions(
+  publicBaseUrl: string,
+  requestTimeoutMs = REQUEST_TIMEOUT_MS,
+): Pick<FastifyServerOptions, 'requestTimeout' | 'connectionTimeout' | 'keepAliveTimeout' | 'clientErrorHandler'> & {
+  http: ServerOptions;
+} {
+  return {
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: 2 * requestTimeoutMs,
+    keepAliveTimeout: 72_000,
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.ceil(requestTimeoutMs / 3),
+      connectionsCheckingInterval: Math.max(50, Math.floor(requestTimeoutMs / 10)),
+    },
+    clientErrorHandler: clientErrorHandler(publicBaseUrl, requestTimeoutMs),
+  };
+}
+
+/**
+ * Errors Node finds before Fastify sees a request (a timeout, unparsable HTTP) are answered on the
+ * raw socket, which is then closed: as problem+json with nosniff, like every other error.
+ */
+function clientErrorHandler(publicBaseUrl: string, requestTimeoutMs: number) {
+  return (error: Error & { code?: string }, socket: Socket): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, reason, slug, detail] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request-timeout', `The request did not arrive within ${requestTimeoutMs / 1000} s`]
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'validation', 'The request headers are too large']
+          : [400, 'Bad Request', 'validation', 'The request is not valid HTTP'];
+    const body = JSON.stringify({ type: `${publicBaseUrl}/problems/${slug}`, title: reason, status, detail });
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+}
+
+/** Response headers a browser script may read across origins (beyond the CORS-safelisted ones). */
+export const EXPOSED_HEADERS = ['ETag', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed', 'Location'];
+
+/** Staff routes: bearer tokens, answered only to the origins in CORS_ORIGINS. */
+const STAFF_PATH = /^\/(?:admin|auth)(?:[/?#]|$)/;
+
+function corsFor(corsOrigins: readonly string[]) {
+  const publicCors: FastifyCorsOptions = {
+    // Any site may embed listings, registration, feeds and /embed/*; no cookies are involved.
+    origin: '*',
+    credentials: false,
+    methods: ['GET', 'HEAD', 'POST', 'DELETE'],
+    allowedHeaders: ['Content-Type', 'Idempotency-Key', 'If-None-Match', 'If-Modified-Since', 'X-Request-Id'],
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+    strictPreflight: false,
+  };
+  const staffCors: FastifyCorsOptions = {
+    // An origin not listed gets no Access-Control-Allow-Origin, so the browser keeps the answer from it.
+    origin: [...corsOrigins],
+    credentials: false,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+    strictPreflight: false,
+  };
+  return (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void): void =>
+    callback(null, STAFF_PATH.test(request.url) ? staffCors : publicCors);
+}
+
+/**
+ * Every response: helmet's set, with a strict CSP that fits server-rendered pages (scripts,
+ * styles and images from this service only; no framing, plugins or inline script) and
+ * `Referrer-Policy: no-referrer`, so a page carrying a manage token never leaks it to a link.
+ * Cross-origin reads are CORS's business: CORP is `cross-origin` so other sites can load the
+ * embed script and feeds. HSTS is left to the TLS terminator, which knows whether there is one.
+ */
+const HELMET = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      'default-src': ["'self'"],
+      'base-uri': ["'none'"],
+      'connect-src': ["'self'"],
+      'font-src': ["'self'"],
+      'form-action': ["'self'"],
+      'frame-ancestors': ["'none'"],
+      'img-src': ["'self'", 'data:'],
+      'object-src': ["'none'"],
+      'script-src': ["'self'"],
+      'script-src-attr': ["'none'"],
+      'style-src': ["'self'"],
+    },
+  },
+  crossOriginResourcePolicy: { policy: 'cross-origin' as const },
+  frameguard: { action: 'deny' as const },
+  referrerPolicy: { policy: 'no-referrer' as const },
+  strictTransportSecurity: false,
+};
+
+const BASE_CSP = Object.entries(HELMET.contentSecurityPolicy.directives)
+  .map(([name, values]) => `${name} ${values.join(' ')}`)
+  .join('; ');
+
+const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/** The one <style> Swagger UI's script adds: the colours of its logo (an inline SVG). */
+const SWAGGER_LOGO_STYLE = '.logo_small_svg__cls-2{fill:#fff}.logo_small_svg__cls-3{fill:#85ea2d}';
+
+/**
+ * Swagger UI's page (from @nestjs/swagger) loads its scripts, its init script included, as files;
+ * only its <style> blocks, one style attribute on an SVG and the logo's style are inline. They
+ * are allowed by hash, computed from the page as served, so a new version of the page cannot
+ * break the UI and nothing else inline applies.
+ */
+export function docsPolicy(html: string): string {
+  const blocks = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => sha256(m[1]));
+  const attributes = [...html.matchAll(/\sstyle="([^"]*)"/gi)].map((m) => sha256(m[1]));
+  return BASE_CSP.replace(/style-src 'self'/, `style-src 'self' ${[...blocks, sha256(SWAGGER_LOGO_STYLE)].join(' ')}`).replace(
+    /script-src-attr 'none'/,
+    `script-src-attr 'none'; style-src-attr 'unsafe-hashes' ${attributes.join(' ')}`,
+  );
+}
+
+/** The embeddable box (`/embed/*`) is made to be framed by any site. */
+const EMBED_PATH = /^\/embed\//;
+const DOCS_PAGE = /^\/docs(?:\/|\/index\.html)?(?:[?#]|$)/;
+
+function pagePolicies(fastify: FastifyInstance): void {
+  let docs: { html: string; policy: string } | undefined;
+  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
+    if (EMBED_PATH.test(request.url)) {
+      reply.raw.removeHeader('X-Frame-Options');
+      reply.header('Content-Security-Policy', BASE_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *'));
+    } else if (typeof payload === 'string' && DOCS_PAGE.test(request.url) && /^text\/html/.test(String(reply.getHeader('content-type')))) {
+      if (docs?.html !== payload) docs = { html: payload, policy: docsPolicy(payload) };
+      reply.header('Content-Security-Policy', docs.policy);
+    }
+    done(null, payload);
+  });
+}
+
+/**
+ * Security headers and CORS for every route, 404s and errors included. Registered before any
+ * route so their hooks run first; CORS answers preflights (204) itself.
+ */
+export async function registerHttpSecurity(fastify: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
+  await fastify.register(helmet, HELMET);
+  await fastify.register(cors, { delegator: corsFor(corsOrigins) });
+  pagePolicies(fastify);
+}
