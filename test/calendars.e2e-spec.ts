@@ -70,6 +70,15 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20
   }
 }
 
+/** Waits until no change notification has arrived for `quietMs`: the factory's own may still be on their way. */
+async function settled(changes: CalendarChanges, quietMs = 300): Promise<void> {
+  for (;;) {
+    const generation = changes.generation;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    if (changes.generation === generation) return;
+  }
+}
+
 /** RFC 5545 §3.1: CRLF after every line, none longer than 75 octets. */
 function expectWellFormed(ics: string): void {
   expect(ics.endsWith('\r\n')).toBe(true);
@@ -279,6 +288,7 @@ describe('calendar feeds', () => {
     await f.publishedSession();
     const changes = t.app.get(CalendarChanges);
     await until(() => changes.listening);
+    await settled(changes);
     const sql = t.app.get(Database);
     const query = jest.spyOn(sql, 'query');
     const rows = jest.spyOn(sql, 'inBatches');

@@ -112,8 +112,8 @@ export class EventsAdminService {
     await this.change(async (tx) => {
       const event = await this.lockEvent(tx, id);
       const venue = dto.venue === undefined ? event.venue : toVenue(dto.venue);
-      const onlineUrl = dto.onlineUrl === undefined ? event.onlineUrl : dto.onlineUrl;
-      const placeChanged = !sameVenue(event.venue, venue) || event.onlineUrl !== onlineUrl;
+      const onlineUrl = dto.onlineUrl === undefined ? event.online_url : dto.onlineUrl;
+      const placeChanged = !sameVenue(event.venue, venue) || event.online_url !== onlineUrl;
       const pick = <K extends keyof EventRecord>(key: K, value: EventRecord[K] | undefined): EventRecord[K] =>
         value === undefined ? event[key] : value;
       await tx.query(UPDATE_EVENT_SQL, [

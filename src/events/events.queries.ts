@@ -141,8 +141,8 @@ export function sessionsOfEventSql(eventId: string, now: Date): { text: string; 
   };
 }
 
-/** Staff changes (events-admin.service.ts): rows locked FOR UPDATE, read as camelCase records. */
-const EVENT_RECORD = `id, title, summary, description, organizer, category, tags, venue, online_url AS "onlineUrl", timezone, status`;
+/** Staff changes (events-admin.service.ts): the rows they lock FOR UPDATE, and their writes. */
+const EVENT_RECORD = `id, title, summary, description, organizer, category, tags, venue, online_url, timezone, status`;
 export const LOCK_EVENT_SQL = `SELECT ${EVENT_RECORD} FROM events WHERE id = $1 FOR UPDATE`;
 export const EVENT_STATUS_SQL = `SELECT status FROM events WHERE id = $1`;
 export const SLUGS_TAKEN_SQL = `SELECT slug FROM events WHERE slug = $1 OR slug LIKE $2`;
@@ -165,6 +165,7 @@ export const SET_EVENT_STATUS_SQL = `UPDATE events SET status = $2, updated_at =
 export const CANCEL_EVENT_SESSIONS_SQL = `
   UPDATE sessions SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE event_id = $1 AND status <> 'cancelled'`;
 
+// camelCase, as the schedule rules (sequence.ts) and availability read a session.
 const SESSION_RECORD = `
   id, event_id AS "eventId", starts_at AS "startsAt", ends_at AS "endsAt", timezone, venue, capacity,
   waitlist_enabled AS "waitlistEnabled", registration_opens_at AS "registrationOpensAt",

@@ -20,7 +20,11 @@ export interface GoogleEventInput {
 }
 
 /** Google's compact UTC form, `20270801T170000Z`. */
-const googleInstant = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+const googleInstant = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 
 /** The one venue line a calendar shows: its parts that are set, comma-separated. */
 export function venueLine(venue: Partial<Record<keyof Venue, string | null>> | null): string {

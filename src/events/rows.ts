@@ -124,19 +124,10 @@ export function toEventView(r: EventRow, { sessions, count }: ShownSessions, bas
 }
 
 /** An event as staff change it (LOCK_EVENT_SQL). */
-export interface EventRecord {
-  id: string;
-  title: string;
-  summary: string | null;
-  description: string | null;
-  organizer: string | null;
-  category: string | null;
-  tags: string[];
-  venue: Venue | null;
-  onlineUrl: string | null;
-  timezone: string;
-  status: EventStatus;
-}
+export type EventRecord = Pick<
+  EventRow,
+  'id' | 'title' | 'summary' | 'description' | 'organizer' | 'category' | 'tags' | 'venue' | 'online_url' | 'timezone' | 'status'
+>;
 
 /** A session as staff change it (LOCK_SESSION_SQL). */
 export interface SessionRecord {
