@@ -10,6 +10,7 @@ import type { AppConfig } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
 import { PagesModule } from './pages/pages.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 
@@ -32,6 +33,7 @@ export class AppModule {
         CalendarsModule,
         HealthModule,
         PagesModule,
+        MailModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -318,6 +318,6 @@ describe('sessions per event are bounded', () => {
   it('documents sessionCount in the OpenAPI document', async () => {
     const { components } = (await t.http.get('/docs-json').expect(200)).body;
     expect(components.schemas.EventView.required).toContain('sessionCount');
-    expect(components.schemas.EventView.properties.sessionCount.type).toBe('number');
+    expect(components.schemas.EventView.properties.sessionCount.type).toBe('integer');
   });
 });

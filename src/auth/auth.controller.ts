@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiNoContentResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -27,6 +28,13 @@ export class AuthController {
   @HttpCode(200)
   // The answer carries a bearer token: no cache may keep it.
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    operationId: 'login',
+    summary: 'Sign in',
+    description:
+      'Trades a staff email and password for an opaque bearer token, valid 12 hours. A wrong password, an unknown email and ' +
+      'a disabled user all answer the same 401. Failed logins are limited per address and per account-and-address (429).',
+  })
   @ApiOkResponse({ type: LoginResponse })
   @ApiUnauthorizedResponse({ type: ProblemSchema, description: 'Wrong email or password' })
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many failed logins; see Retry-After' })
@@ -40,6 +48,8 @@ export class AuthController {
   @Post('auth/logout')
   @HttpCode(204)
   @Staff('checkin')
+  @ApiOperation({ operationId: 'logout', summary: 'Sign out', description: 'Revokes the token used; other tokens of the user stay valid.' })
+  @ApiNoContentResponse({ description: 'The token is revoked' })
   async logout(@CurrentStaff() staff: StaffPrincipal): Promise<void> {
     await this.auth.logout(staff);
   }
@@ -47,6 +57,13 @@ export class AuthController {
   @Post('auth/password')
   @HttpCode(204)
   @Staff('checkin')
+  @ApiOperation({
+    operationId: 'changePassword',
+    summary: 'Change your own password',
+    description:
+      'Needs the current password. Revokes every other token of the user (not the one used). A wrong currentPassword is 400 ' +
+      '(the token itself is valid) and counts as a failed login.',
+  })
   @ApiNoContentResponse({ description: 'Changed; every other token of the user is revoked, the one used stays valid' })
   @ApiBadRequestResponse({ type: ProblemSchema, description: 'Invalid body, or currentPassword is wrong (listed in errors)' })
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many wrong passwords; see Retry-After' })

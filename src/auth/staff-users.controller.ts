@@ -1,34 +1,32 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProblemSchema } from '../common/problem.schema';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { CreateStaffUserDto, StaffUserView } from './dto/login.dto';
+import { CreateStaffUserDto, StaffUserPage, StaffUserView } from './dto/login.dto';
 import { UpdateStaffUserDto } from './dto/staff-user.dto';
 import { Staff } from './staff.decorator';
 import { StaffUsersService } from './staff-users.service';
 
 @ApiTags('staff')
 @Staff('admin')
-@ApiBadRequestResponse({ type: ProblemSchema })
 @Controller('admin/users')
 export class StaffUsersController {
   constructor(private readonly users: StaffUsersService) {}
 
   @Get()
-  @ApiOkResponse({ type: [StaffUserView] })
-  async list(): Promise<{ data: StaffUserView[]; nextCursor: null }> {
+  @ApiOperation({ operationId: 'listStaffUsers', summary: 'List staff users', description: 'Every staff user, on one page, oldest first.' })
+  @ApiOkResponse({ type: StaffUserPage })
+  async list(): Promise<StaffUserPage> {
     // Staff lists are short: one page, in the shape of every other list.
     return { data: await this.users.listUsers(), nextCursor: null };
   }
 
   @Post()
+  @ApiOperation({
+    operationId: 'createStaffUser',
+    summary: 'Create a staff user',
+    description: 'With a role and a password of at least 12 characters. The email is unique (any letter case).',
+  })
   @ApiCreatedResponse({ type: StaffUserView })
   @ApiConflictResponse({ type: ProblemSchema, description: 'A staff user with this email exists' })
   create(@Body() dto: CreateStaffUserDto): Promise<StaffUserView> {
@@ -36,6 +34,7 @@ export class StaffUsersController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getStaffUser', summary: 'Read a staff user', description: 'Views never carry the password hash.' })
   @ApiOkResponse({ type: StaffUserView })
   @ApiNotFoundResponse({ type: ProblemSchema })
   get(@Param('id', UuidParamPipe) id: string): Promise<StaffUserView> {
@@ -43,6 +42,13 @@ export class StaffUsersController {
   }
 
   @Patch(':id')
+  @ApiOperation({
+    operationId: 'updateStaffUser',
+    summary: 'Change a staff user',
+    description:
+      'Change the role, disable or enable, or set a new password. Disabling or a new password revokes every token of the user ' +
+      'at once. The last active admin can be neither disabled nor demoted (409).',
+  })
   @ApiOkResponse({ type: StaffUserView, description: 'Disabling or a new password revokes every token of the user' })
   @ApiNotFoundResponse({ type: ProblemSchema })
   @ApiConflictResponse({ type: ProblemSchema, description: 'Would disable or demote the last active admin' })

@@ -3,6 +3,8 @@
  * which carry the same aggregates as window functions, so a body and its ETag share one snapshot.
  */
 
+import { registrationIdsByTokenHash } from '../mail/outbox.queries';
+
 /** Feeds show published events and cancelled ones (their sessions stay, as STATUS:CANCELLED); never drafts. */
 const VISIBLE = `e.status IN ('published', 'cancelled')`;
 
@@ -62,7 +64,8 @@ function scopeSql(scope: FeedScope): ScopeSql {
       // The attendee's own calendar: once they cancel, the session shows as cancelled (a new SEQUENCE).
       return {
         from: 'registrations r JOIN sessions s ON s.id = r.session_id JOIN events e ON e.id = s.event_id',
-        where: `r.manage_token_hash = $1 AND ${VISIBLE}`,
+        // The token made at registration or one a mail carried: each keeps opening this feed.
+        where: `r.id IN (${registrationIdsByTokenHash('$1')}) AND ${VISIBLE}`,
         params: [scope.tokenHash],
         modified: 'greatest(s.updated_at, e.updated_at, r.cancelled_at)',
         stamp: `${SESSION_FEED.stamp} + ${micros('r.cancelled_at')}`,

@@ -22,10 +22,10 @@ function conditional(reply: FastifyReply): ConditionalHeaders {
   return { ifNoneMatch: headers['if-none-match'], ifModifiedSince: headers['if-modified-since'] };
 }
 
-function ApiFeed(summary: string, notFound?: string): MethodDecorator {
+function ApiFeed(operationId: string, summary: string, description: string, notFound?: string): MethodDecorator {
   const text = { type: 'string', description: 'The feed, as unquoted text' };
   return applyDecorators(
-    ApiOperation({ summary }),
+    ApiOperation({ operationId, summary, description }),
     ApiProduces('text/calendar'),
     ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag from an earlier answer: 304 while it still matches' }),
     ApiHeader({ name: 'If-Modified-Since', required: false, description: 'An earlier Last-Modified: 304 if nothing changed since' }),
@@ -42,8 +42,7 @@ function ApiFeed(summary: string, notFound?: string): MethodDecorator {
     ApiResponse({
       status: 503,
       type: ProblemSchema,
-      description: 'Too many feeds are being rendered or sent at once; see Retry-After',
-      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'string' } } },
+      description: 'The database is unreachable, or too many feeds are being rendered or sent at once; see Retry-After',
     }),
     ...(notFound ? [ApiNotFoundResponse({ type: ProblemSchema, description: notFound })] : []),
   );
@@ -59,39 +58,55 @@ export class CalendarsController {
 
   @Get('calendars')
   @Header('Cache-Control', PUBLIC_FEED)
-  @ApiOperation({ summary: 'The subscription feeds: all sessions, and one per category, with webcal and Google links' })
+  @ApiOperation({
+    operationId: 'listFeeds',
+    summary: 'List the subscription feeds',
+    description: 'The all-sessions feed and one feed per category of a published event, each with ics, webcal and Google links.',
+  })
   @ApiOkResponse({ type: FeedIndexView })
   index(): Promise<FeedIndexView> {
     return this.calendars.feedIndex();
   }
 
   @Get('calendars/all.ics')
-  @ApiFeed('Every session of every published (or cancelled) event, from 30 days ago on')
+  @ApiFeed('allFeed', 'Feed of every session', 'Every session of every published (or cancelled) event, from 30 days ago on.')
   async all(@Res() reply: FastifyReply): Promise<void> {
     this.send(reply, await this.calendars.allFeed(conditional(reply)), PUBLIC_FEED);
   }
 
   @Get('calendars/categories/:category.ics')
-  @ApiFeed('The same, for one category (case-insensitive); any name that no event carries is an empty calendar')
+  @ApiFeed(
+    'categoryFeed',
+    'Feed of one category',
+    'Every session of the published events of one category (case-insensitive), from 30 days ago on; a name that no event ' +
+      'carries is an empty calendar.',
+  )
   async category(@Param('category') category: string, @Res() reply: FastifyReply): Promise<void> {
     this.send(reply, await this.calendars.categoryFeed(category, conditional(reply)), PUBLIC_FEED);
   }
 
   @Get('events/:idOrSlug/calendar.ics')
-  @ApiFeed('Every session of one event, past ones included', 'Unknown event, or a draft')
+  @ApiFeed('eventFeed', 'Feed of one event', 'Every session of one event (by id or slug), past ones included.', 'Unknown event, or a draft')
   async event(@Param('idOrSlug') idOrSlug: string, @Res() reply: FastifyReply): Promise<void> {
     this.send(reply, await this.calendars.eventFeed(idOrSlug, conditional(reply)), PUBLIC_FEED);
   }
 
   @Get('sessions/:id/calendar.ics')
-  @ApiFeed('One session, as a download (Content-Disposition: attachment)', 'Unknown session, or one of a draft event')
+  @ApiFeed(
+    'sessionFeed',
+    'One session as a calendar file',
+    'One session, as a download (Content-Disposition: attachment).',
+    'Unknown session, or one of a draft event',
+  )
   async session(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     this.send(reply, await this.calendars.sessionFeed(id, conditional(reply)), PUBLIC_FEED);
   }
 
   @Get('registrations/:token/calendar.ics')
   @ApiFeed(
-    "The registration's session; shown as cancelled once the registration is cancelled",
+    'registrationFeed',
+    "Feed of your registration's session",
+    'The session of the registration that this manage token manages; shown as cancelled once the registration is.',
     'Unknown or malformed token (the two are not told apart)',
   )
   async registration(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {

@@ -104,6 +104,46 @@ describe('renderCalendar', () => {
     });
   });
 
+  describe('iMIP (a calendar sent by mail)', () => {
+    const invite = (method: 'REQUEST' | 'CANCEL', status: CalendarSession['status']) =>
+      renderCalendar({
+        name: 'Summer social',
+        method,
+        sessions: [
+          session({
+            id: '00000000-0000-4000-8000-00000000beef',
+            status,
+            sequence: 3,
+            organizer: 'TBJ, "the band"',
+            organizerEmail: 'events@example.com',
+            attendee: { name: 'Ada; Lovelace', email: 'ada@example.com' },
+          }),
+        ],
+      });
+
+    it('says METHOD:REQUEST with ORGANIZER, ATTENDEE and the feed UID and SEQUENCE', () => {
+      const ics = invite('REQUEST', 'scheduled');
+      expect(ics).toContain('\r\nCALSCALE:GREGORIAN\r\nMETHOD:REQUEST\r\n');
+      expect(ics).not.toContain('REFRESH-INTERVAL');
+      const vevent = parse(ics).calendar.getFirstSubcomponent('vevent');
+      expect(vevent?.getFirstPropertyValue('uid')).toBe('00000000-0000-4000-8000-00000000beef@eventline');
+      expect(vevent?.getFirstPropertyValue('sequence')).toBe(3);
+      const organizer = vevent?.getFirstProperty('organizer');
+      expect(organizer?.getFirstValue()).toMatch(/^mailto:events@example.com$/i);
+      expect(organizer?.getParameter('cn')).toBe('TBJ, "the band"'.replace(/"/g, "'"));
+      const attendee = vevent?.getFirstProperty('attendee');
+      expect(attendee?.getFirstValue()).toMatch(/^mailto:ada@example.com$/i);
+      expect(attendee?.getParameter('cn')).toBe('Ada; Lovelace');
+      expect(attendee?.getParameter('partstat')).toBe('ACCEPTED');
+    });
+
+    it('says METHOD:CANCEL with STATUS:CANCELLED', () => {
+      const ics = invite('CANCEL', 'cancelled');
+      expect(ics).toContain('\r\nMETHOD:CANCEL\r\n');
+      expect(parse(ics).events[0].status).toBe('CANCELLED');
+    });
+  });
+
   describe('instants', () => {
     it('writes 18:00 Los Angeles in summer in its zone, = 01:00Z the next day', () => {
       const ics = render(session({ startsAt: new Date('2027-08-02T01:00:00Z'), endsAt: new Date('2027-08-02T03:00:00Z') }));

@@ -1,4 +1,12 @@
-import { ICalCalendar, ICalEvent, ICalEventStatus, ICalEventTransparency, escape } from 'ical-generator';
+import {
+  ICalAttendeeRole,
+  ICalAttendeeStatus,
+  ICalCalendar,
+  ICalEvent,
+  ICalEventStatus,
+  ICalEventTransparency,
+  escape,
+} from 'ical-generator';
 import { DateTime, IANAZone } from 'luxon';
 import { isRepeatedWallTime, vtimezone } from './vtimezone';
 
@@ -20,6 +28,10 @@ export interface CalendarSession {
   /** max(session.updated_at, event.updated_at); also used as DTSTAMP so output never depends on "now". */
   lastModified: Date;
   organizer: string | null;
+  /** iMIP only (an invitation by mail): who sends it, as ORGANIZER; the display name is `organizer`. */
+  organizerEmail?: string;
+  /** iMIP only: the one person invited, as ATTENDEE. */
+  attendee?: { name: string; email: string };
 }
 
 /** What a feed says about itself. */
@@ -27,6 +39,8 @@ export interface CalendarHeader {
   name: string;
   description?: string;
   url?: string;
+  /** iTIP method (RFC 5546), for a calendar sent by mail; feeds have none. */
+  method?: 'REQUEST' | 'CANCEL';
 }
 
 export interface CalendarInput extends CalendarHeader {
@@ -81,6 +95,7 @@ export class CalendarWriter {
       'VERSION:2.0',
       `PRODID:${PRODID}`,
       'CALSCALE:GREGORIAN',
+      ...(header.method ? [`METHOD:${header.method}`] : []),
       `NAME:${textValue(header.name)}`,
       `X-WR-CALNAME:${textValue(header.name)}`,
     ];
@@ -88,7 +103,8 @@ export class CalendarWriter {
       head.push(`DESCRIPTION:${textValue(header.description)}`, `X-WR-CALDESC:${textValue(header.description)}`);
     }
     if (header.url) head.push(`URL;VALUE=URI:${uriValue(header.url)}`);
-    head.push('REFRESH-INTERVAL;VALUE=DURATION:PT1H', 'X-PUBLISHED-TTL:PT1H');
+    // A mailed invitation is not a subscription: nothing to refresh.
+    if (!header.method) head.push('REFRESH-INTERVAL;VALUE=DURATION:PT1H', 'X-PUBLISHED-TTL:PT1H');
 
     const zones = [...this.yearsByZone.keys()].sort();
     const timezones = zones.map((zone) => vtimezone(zone, this.yearsByZone.get(zone) ?? []));
@@ -115,6 +131,20 @@ export class CalendarWriter {
         url: uriValue(session.url),
         status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
         transparency: cancelled ? ICalEventTransparency.TRANSPARENT : null,
+        ...(session.organizerEmail && {
+          organizer: { name: paramText(session.organizer ?? 'Eventline'), email: session.organizerEmail },
+        }),
+        ...(session.attendee && {
+          attendees: [
+            {
+              name: paramText(session.attendee.name),
+              email: session.attendee.email,
+              role: ICalAttendeeRole.REQ,
+              status: cancelled ? ICalAttendeeStatus.DECLINED : ICalAttendeeStatus.ACCEPTED,
+              rsvp: false,
+            },
+          ],
+        }),
       },
       this.factory,
     );
@@ -164,6 +194,11 @@ function descriptionText(session: CalendarSession): string {
 function cleanText(value: string): string {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
+}
+
+/** A quoted parameter value (CN) cannot hold DQUOTE, and ical-generator would write it as `\"`. */
+function paramText(value: string): string {
+  return cleanText(value).replace(/"/g, "'");
 }
 
 function textValue(value: string): string {

@@ -14,6 +14,19 @@ describe('configuration', () => {
       dataDir: '.data',
       trustProxy: undefined,
       corsOrigins: [],
+      smtpUrl: undefined,
+      mailFrom: 'Eventline <no-reply@localhost>',
+    });
+  });
+
+  it('reads the mail settings', () => {
+    expect(loadConfig({ SMTP_URL: 'smtps://user:secret@mail.example.com:465', MAIL_FROM: 'Events <events@example.com>' })).toMatchObject({
+      smtpUrl: 'smtps://user:secret@mail.example.com:465',
+      mailFrom: 'Events <events@example.com>',
+    });
+    expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'events@example.com' })).toMatchObject({
+      smtpUrl: 'smtp://127.0.0.1:2525',
+      mailFrom: 'events@example.com',
     });
   });
 
@@ -71,6 +84,10 @@ describe('configuration', () => {
     ['CORS_ORIGINS', { CORS_ORIGINS: 'admin.example.com' }],
     ['CORS_ORIGINS', { CORS_ORIGINS: '*' }],
     ['CORS_ORIGINS', { CORS_ORIGINS: 'https://ok.example.com,ftp://files.example.com' }],
+    ['SMTP_URL', { SMTP_URL: 'http://mail.example.com' }],
+    ['SMTP_URL', { SMTP_URL: 'mail.example.com:587' }],
+    ['MAIL_FROM', { MAIL_FROM: 'not an address' }],
+    ['MAIL_FROM', { MAIL_FROM: 'Eventline <a@b.co>\r\nBcc: x@y.z' }],
   ])('a bad %s stops with one line naming it', (name, env) => {
     let error: unknown;
     try {

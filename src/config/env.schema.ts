@@ -1,5 +1,19 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MinLength, Min, validateSync } from 'class-validator';
+import {
+  isEmail,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MinLength,
+  Min,
+  validateSync,
+} from 'class-validator';
 import { IsTrustProxy, parseTrustProxy, TrustProxy } from './trust-proxy';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -66,6 +80,25 @@ export class EnvVars {
   @IsOptional()
   @IsString()
   CORS_ORIGINS?: string;
+
+  /** Where mail goes: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465. */
+  @IsOptional()
+  @IsUrl({ protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true, require_valid_protocol: true })
+  SMTP_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  MAIL_FROM?: string;
+}
+
+/** Tuning of mail delivery that only tests change (not read from the environment). */
+export interface MailTuning {
+  /** How often each instance looks for due messages. */
+  pollIntervalMs?: number;
+  /** The first retry's delay; each further one doubles (with jitter). */
+  backoffBaseMs?: number;
+  /** How long a claimed message stays invisible to other instances while it is being sent. */
+  leaseMs?: number;
 }
 
 export interface AppConfig {
@@ -84,6 +117,11 @@ export interface AppConfig {
   trustProxy?: TrustProxy;
   /** Exact origins allowed to call staff routes from a browser; public routes allow any. */
   corsOrigins: string[];
+  /** Unset: each message is written as an .eml file under `<dataDir>/mail/`. */
+  smtpUrl?: string;
+  /** The From of every message: `Name <address>` or an address. */
+  mailFrom: string;
+  mail?: MailTuning;
 }
 
 export class ConfigError extends Error {}
@@ -106,6 +144,20 @@ function parseCorsOrigins(value: string | undefined): string[] {
     }
   }
   return origins;
+}
+
+export const DEFAULT_MAIL_FROM = 'Eventline <no-reply@localhost>';
+
+/** `Name <address>` or a bare address, with no line breaks (it becomes a header). */
+function parseMailFrom(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_MAIL_FROM;
+  const trimmed = value.trim();
+  const match = /^(?:[^<>\r\n]*<([^<>\s]+)>|([^<>\s]+))$/.exec(trimmed);
+  const address = match?.[1] ?? match?.[2];
+  if (!address || !isEmail(address, { require_tld: false })) {
+    throw new ConfigError('Invalid configuration: MAIL_FROM must be an address or "Name <address>"');
+  }
+  return trimmed;
 }
 
 const EMPTY_AS_UNSET = (env: NodeJS.ProcessEnv): Record<string, string> =>
@@ -136,5 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: vars.DATA_DIR ?? '.data',
     trustProxy: vars.TRUST_PROXY === undefined ? undefined : parseTrustProxy(vars.TRUST_PROXY),
     corsOrigins: parseCorsOrigins(vars.CORS_ORIGINS),
+    smtpUrl: vars.SMTP_URL,
+    mailFrom: parseMailFrom(vars.MAIL_FROM),
   };
 }

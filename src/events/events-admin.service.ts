@@ -25,7 +25,7 @@ import {
 } from './events.queries';
 import { EventsService } from './events.service';
 import type { EventRecord, SessionRecord } from './rows';
-import { SeatsFreed } from './seats-freed';
+import { SessionChanges } from './session-changes';
 import { scheduleChanged, sameVenue } from './sequence';
 import { slugify, uniqueSlug } from './slug';
 
@@ -64,7 +64,7 @@ export class EventsAdminService {
   constructor(
     private readonly db: Database,
     private readonly events: EventsService,
-    private readonly seatsFreed: SeatsFreed,
+    private readonly sessionChanges: SessionChanges,
   ) {}
 
   getEvent(id: string): Promise<EventView> {
@@ -128,7 +128,10 @@ export class EventsAdminService {
         onlineUrl,
         pick('timezone', dto.timezone),
       ]);
-      if (placeChanged) await tx.query(BUMP_INHERITING_SESSIONS_SQL, [id]);
+      if (placeChanged) {
+        await tx.query(BUMP_INHERITING_SESSIONS_SQL, [id]);
+        await this.sessionChanges.emit('eventMoved', tx, id);
+      }
     });
     return this.getEvent(id);
   }
@@ -157,6 +160,8 @@ export class EventsAdminService {
       const event = await this.lockEvent(tx, id);
       if (event.status === 'cancelled') return;
       await tx.query(SET_EVENT_STATUS_SQL, [id, 'cancelled']);
+      // Before its sessions are cancelled, which would make every one look cancelled already.
+      await this.sessionChanges.emit('eventCancelling', tx, id);
       await tx.query(CANCEL_EVENT_SESSIONS_SQL, [id]);
     });
     return this.getEvent(id);
@@ -225,8 +230,9 @@ export class EventsAdminService {
         session.registrationClosesAt,
         session.sequence,
       ]);
+      if (session.sequence !== before.sequence) await this.sessionChanges.emit('sessionRescheduled', tx, id);
       if (session.capacity === null || (before.capacity !== null && session.capacity > before.capacity)) {
-        await this.seatsFreed.emit(tx, id);
+        await this.sessionChanges.emit('seatsFreed', tx, id);
       }
     });
     return this.getSession(id);
@@ -237,6 +243,7 @@ export class EventsAdminService {
       const session = await this.lockSession(tx, id);
       if (session.status === 'cancelled') return;
       await tx.query(CANCEL_SESSION_SQL, [id]);
+      await this.sessionChanges.emit('sessionCancelled', tx, id);
     });
     return this.getSession(id);
   }

@@ -3,11 +3,11 @@ import { AdminEventsController } from './admin-events.controller';
 import { EventsAdminService } from './events-admin.service';
 import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
-import { SeatsFreed } from './seats-freed';
+import { SessionChanges } from './session-changes';
 
 @Module({
   controllers: [EventsController, AdminEventsController],
-  providers: [EventsService, EventsAdminService, SeatsFreed],
-  exports: [EventsService, SeatsFreed],
+  providers: [EventsService, EventsAdminService, SessionChanges],
+  exports: [EventsService, SessionChanges],
 })
 export class EventsModule {}

@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Database } from '../database/database';
+import { LiveView } from './health.view';
 
 const PING_TIMEOUT_MS = 3000;
 
@@ -15,14 +16,20 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOkResponse({ description: 'The process is up' })
+  @ApiOperation({ operationId: 'live', summary: 'Liveness', description: 'The process is up; says nothing of the database.' })
+  @ApiOkResponse({ type: LiveView, description: 'The process is up' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @HealthCheck()
-  @ApiOkResponse({ description: 'The database answers' })
+  @ApiOperation({
+    operationId: 'ready',
+    summary: 'Readiness',
+    description: 'Whether the database answers: the probe that takes an instance out of rotation.',
+  })
+  // @HealthCheck() documents the 200 body (terminus's HealthCheckResult).
   @ApiServiceUnavailableResponse({ description: 'The database is unreachable' })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.ping()]);

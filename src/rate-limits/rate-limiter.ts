@@ -12,6 +12,11 @@ export const FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS = 10;
 /** Looser than per account: several staff may share one office address. */
 export const FAILED_LOGINS_PER_ADDRESS = 50;
 
+/** Manage-link resends (POST /registrations/resend), per hour: each one mails somebody. */
+export const RESENDS_PER_ADDRESS = 10;
+export const RESENDS_PER_EMAIL = 3;
+const RESEND_WINDOW_SECONDS = 60 * 60;
+
 const TABLE = 'rate_limits';
 const SWEEP_EVERY_MS = 5 * 60 * 1000;
 
@@ -30,6 +35,8 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   private readonly registrations: RateLimiterPostgres;
   private readonly loginsByAddress: RateLimiterPostgres;
   private readonly loginsByAccount: RateLimiterPostgres;
+  private readonly resendsByAddress: RateLimiterPostgres;
+  private readonly resendsByEmail: RateLimiterPostgres;
   private sweeper?: NodeJS.Timeout;
 
   constructor(
@@ -53,6 +60,8 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     this.registrations = store('reg', REGISTRATIONS_PER_MINUTE, 60);
     this.loginsByAddress = store('login-ip', FAILED_LOGINS_PER_ADDRESS, LOGIN_WINDOW_SECONDS);
     this.loginsByAccount = store('login-acct', FAILED_LOGINS_PER_ACCOUNT_AND_ADDRESS, LOGIN_WINDOW_SECONDS);
+    this.resendsByAddress = store('resend-ip', RESENDS_PER_ADDRESS, RESEND_WINDOW_SECONDS);
+    this.resendsByEmail = store('resend-email', RESENDS_PER_EMAIL, RESEND_WINDOW_SECONDS);
   }
 
   onModuleInit(): void {
@@ -79,14 +88,27 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Counts a manage-link resend, per client and per email (from anywhere: the mails all go to
+   * that one inbox); throws when either is over its limit.
+   */
+  async resend(clientIp: string, email: string): Promise<void> {
+    if (!this.config.rateLimit) return;
+    const outcomes = await Promise.allSettled([this.resendsByAddress.consume(clientIp), this.resendsByEmail.consume(emailKey(email))]);
+    const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    const failure = errors.find((e) => !(e instanceof RateLimiterRes));
+    if (failure !== undefined) throw failure;
+    const over = limited(errors);
+    if (over) throw over;
+  }
+
+  /**
    * Counts a login attempt before the password is checked (so that concurrent attempts cannot
    * outrun the count); throws when this address, or this account from this address, is over
    * its limit. Call `succeeded()` after a good password so that only failures count.
    */
   async loginAttempt(clientIp: string, email: string): Promise<LoginAttempt> {
     if (!this.config.rateLimit) return { succeeded: () => Promise.resolve() };
-    // Hashed: the table holds no email addresses, and keys stay short whatever was typed.
-    const account = `${createHash('sha256').update(email.toLowerCase()).digest('base64url')}@${clientIp}`;
+    const account = `${emailKey(email)}@${clientIp}`;
     const outcomes = await Promise.allSettled([this.loginsByAddress.consume(clientIp), this.loginsByAccount.consume(account)]);
     const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     const failure = errors.find((e) => !(e instanceof RateLimiterRes));
@@ -100,6 +122,11 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
       },
     };
   }
+}
+
+/** Hashed: the table holds no email addresses, and keys stay short whatever was typed. */
+function emailKey(email: string): string {
+  return createHash('sha256').update(email.toLowerCase()).digest('base64url');
 }
 
 /** The 429 for the longest wait among refusals, if any error is one. */

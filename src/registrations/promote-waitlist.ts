@@ -1,4 +1,5 @@
 import type { Queryable } from '../database/database';
+import { enqueueMessages } from '../mail/outbox.queries';
 import { PROMOTE_SQL, SESSION_COUNTS_SQL } from './registrations.queries';
 
 /** How many waitlisted people fit now: all of them when unlimited, else the free seats. */
@@ -16,6 +17,12 @@ export async function promoteWaitlisted(tx: Queryable, sessionId: string): Promi
     sessionId,
   ]);
   const n = session ? seatsToPromote(session.capacity, session.confirmed_count, session.waitlisted_count) : 0;
-  if (n > 0) await tx.query(PROMOTE_SQL, [sessionId, n]);
+  if (n === 0) return 0;
+  const [{ promoted }] = await tx.query<{ promoted: string[] }>(PROMOTE_SQL, [sessionId, n]);
+  // Email outbox: "you have a place", in the promoting transaction.
+  await enqueueMessages(
+    tx,
+    promoted.map((id) => ({ registrationId: id, kind: 'promoted' })),
+  );
   return n;
 }

@@ -4,6 +4,7 @@ import {
   ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiProduces,
   ApiBadRequestResponse,
   ApiTags,
@@ -29,6 +30,11 @@ export class RegistrationsAdminController {
   ) {}
 
   @Get('sessions/:id/registrations')
+  @ApiOperation({
+    operationId: 'listRegistrations',
+    summary: "List a session's registrations",
+    description: 'In queue order, filtered by status and q; with Accept: text/csv, every matching row as CSV.',
+  })
   @Staff('checkin')
   @ApiExtraModels(RegistrationPage)
   @ApiProduces('application/json', 'text/csv')
@@ -55,6 +61,11 @@ export class RegistrationsAdminController {
   }
 
   @Post('registrations/:id/check-in')
+  @ApiOperation({
+    operationId: 'checkIn',
+    summary: 'Check an attendee in',
+    description: 'Marks a confirmed registration as attended (checkedInAt). A second check-in is 409.',
+  })
   @HttpCode(200)
   @Staff('checkin')
   @ApiOkResponse({ type: RegistrationView, description: 'Checked in, with checkedInAt' })
@@ -64,6 +75,11 @@ export class RegistrationsAdminController {
   }
 
   @Post('registrations/:id/cancel')
+  @ApiOperation({
+    operationId: 'staffCancelRegistration',
+    summary: 'Cancel a registration for the attendee',
+    description: "Cancels on the attendee's behalf (they are mailed) and promotes from the waitlist.",
+  })
   @HttpCode(200)
   @Staff('editor')
   @ApiOkResponse({

@@ -6,6 +6,7 @@ import {
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
@@ -31,6 +32,13 @@ export class RegistrationsController {
   ) {}
 
   @Post('sessions/:id/registrations')
+  @ApiOperation({
+    operationId: 'register',
+    summary: 'Register for a session',
+    description:
+      'No account needed. Confirmed while seats remain, else waitlisted (when the waitlist is on) or 409 sold-out. ' +
+      'The answer carries the manage token, shown only here. Send an Idempotency-Key to make retries safe.',
+  })
   // The answer carries the secret manage token: no cache may keep it.
   @Header('Cache-Control', 'no-store')
   @ApiHeader({
@@ -41,11 +49,26 @@ export class RegistrationsController {
       `the first successful answer comes back (same status and body, header Idempotent-Replayed: true) and nothing ` +
       `is registered twice; with another body it is 422. Only successful answers are kept (an error leaves the key ` +
       `free), for at least 24 hours (deleted after ${IDEMPOTENCY_KEY_RETENTION_HOURS}).`,
+    schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH, pattern: '^[\\x21-\\x7e]+$' },
   })
-  @ApiCreatedResponse({ type: RegistrationCreatedView, description: 'Confirmed, or waitlisted with a position' })
+  @ApiCreatedResponse({
+    type: RegistrationCreatedView,
+    description: 'Confirmed, or waitlisted with a position',
+    headers: {
+      'Idempotent-Replayed': {
+        description: '`true` when this is the stored answer to an earlier request with the same key',
+        schema: { type: 'string', enum: ['true'] },
+      },
+      'Cache-Control': { description: '`no-store`: the answer carries the manage token', schema: { type: 'string' } },
+    },
+  })
   @ApiBadRequestResponse({ type: ProblemSchema, description: 'Invalid body or Idempotency-Key' })
   @ApiNotFoundResponse({ type: ProblemSchema, description: 'Unknown session, or one of an unpublished event' })
-  @ApiConflictResponse({ type: ProblemSchema, description: 'sold-out, already-registered or registration-closed' })
+  @ApiConflictResponse({
+    type: ProblemSchema,
+    description:
+      'sold-out, already-registered or registration-closed; or conflict: the first request with this Idempotency-Key has not finished',
+  })
   @ApiUnprocessableEntityResponse({ type: ProblemSchema, description: 'idempotency-conflict: this key was used with another request' })
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many registrations from this client; see Retry-After' })
   async register(
@@ -62,6 +85,11 @@ export class RegistrationsController {
   }
 
   @Get('registrations/:token')
+  @ApiOperation({
+    operationId: 'getRegistration',
+    summary: 'Read your registration',
+    description: 'The registration that this secret manage token manages, with its waitlist position and session.',
+  })
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: ManagedRegistrationView })
   @ApiNotFoundResponse({ type: ProblemSchema, description: TOKEN_NOT_FOUND })
@@ -70,6 +98,12 @@ export class RegistrationsController {
   }
 
   @Delete('registrations/:token')
+  @ApiOperation({
+    operationId: 'cancelRegistration',
+    summary: 'Cancel your registration',
+    description:
+      'Cancels the place; a freed seat goes to the first waitlisted person in the same transaction. Repeating it ' + 'answers the same.',
+  })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({

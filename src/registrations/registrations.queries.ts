@@ -1,5 +1,6 @@
 import { prepared } from '../database/database';
 import { SESSION_COLUMNS } from '../events/events.queries';
+import { registrationIdsByTokenHash, registrationMailCte } from '../mail/outbox.queries';
 import type { RegistrationStatus } from './registration.entity';
 
 /** Every statement of registrations, in one place; rows are mapped to views in registration-row.ts. */
@@ -43,6 +44,7 @@ export const LOCK_SESSION_SQL = prepared(
 //   running blocks this INSERT on the primary key until it ends.
 // - A twin email that committed after LOCK_SESSION_SQL's snapshot is caught by the partial unique
 //   index: `counted` is 0 and the caller rolls everything back (the key row with it).
+// - `mailed` (email outbox): the confirmation or waitlist message, in this same statement.
 export const INSERT_SQL = prepared(
   'registration-insert',
   `
@@ -63,9 +65,14 @@ export const INSERT_SQL = prepared(
            waitlisted_count = waitlisted_count + ($5::varchar = 'waitlisted')::int
      WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
     RETURNING 1
+  ), mailed AS (
+    ${registrationMailCte('inserted', '$5', '$11', '$12')}
   )
   SELECT (SELECT count(*) FROM keyed)::int AS keyed, (SELECT count(*) FROM counted)::int AS counted`,
 );
+
+/** The registration of token hash $1: the token made at registration, or one that a mail carried. */
+export const BY_TOKEN = `r.id IN (${registrationIdsByTokenHash('$1')})`;
 
 /** A registration with its session, by `where` over `r` ($1). */
 export const MANAGED_SQL = (where: string): string => `
@@ -84,17 +91,19 @@ export const UNCOUNT_SQL = `
    WHERE id = $1`;
 
 export const SESSION_COUNTS_SQL = `SELECT capacity, confirmed_count, waitlisted_count FROM sessions WHERE id = $1`;
-/** Moves the first $2 waitlisted (by queue_number: first come, first served) into seats. */
+/** Moves the first $2 waitlisted (by queue_number: first come, first served) into seats; gives their ids. */
 export const PROMOTE_SQL = `
   WITH next AS (
     SELECT id FROM registrations WHERE session_id = $1 AND status = 'waitlisted' ORDER BY queue_number LIMIT $2
   ), promoted AS (
     UPDATE registrations r SET status = 'confirmed', promoted_at = now(), updated_at = now()
       FROM next WHERE r.id = next.id RETURNING r.id
+  ), counted AS (
+    UPDATE sessions SET confirmed_count = confirmed_count + (SELECT count(*) FROM promoted),
+                        waitlisted_count = waitlisted_count - (SELECT count(*) FROM promoted)
+     WHERE id = $1
   )
-  UPDATE sessions SET confirmed_count = confirmed_count + (SELECT count(*) FROM promoted),
-                      waitlisted_count = waitlisted_count - (SELECT count(*) FROM promoted)
-   WHERE id = $1`;
+  SELECT coalesce(array_agg(id::text), '{}') AS promoted FROM promoted`;
 
 export const CHECK_IN_SQL = `
   UPDATE registrations r SET checked_in_at = now(), updated_at = now()

@@ -14,7 +14,9 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
 import { Database, type Transaction } from '../database/database';
 import { availabilityInputOf, SessionRow } from '../events/rows';
-import { SeatsFreed } from '../events/seats-freed';
+import { SessionChanges } from '../events/session-changes';
+import { enqueueMessages } from '../mail/outbox.queries';
+import { currentRequestId } from '../mail/request-context';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
 import { IdempotencyMaterial, idempotencyMaterial, parseIdempotencyKey } from './idempotency';
@@ -25,6 +27,7 @@ import { RegistrationRow, toManagedView, toRegistrationView } from './registrati
 import { registrationOutcome } from './registration-rules';
 import type { RegistrationStatus } from './registration.entity';
 import {
+  BY_TOKEN,
   CANCEL_SQL,
   FIND_FOR_CANCEL_SQL,
   INSERT_SQL,
@@ -72,10 +75,10 @@ export class RegistrationsService {
   constructor(
     private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    seatsFreed: SeatsFreed,
+    sessionChanges: SessionChanges,
   ) {
     // A capacity raised by staff promotes the waitlist in the same transaction.
-    seatsFreed.subscribe((tx, sessionId) => promoteWaitlisted(tx, sessionId));
+    sessionChanges.subscribe({ seatsFreed: (tx, sessionId) => promoteWaitlisted(tx, sessionId) });
   }
 
   /**
@@ -163,6 +166,9 @@ export class RegistrationsService {
       idempotency?.keyHash ?? null,
       idempotency?.requestHash ?? null,
       sealed,
+      // Email outbox: what the confirmation or waitlist message needs to say.
+      outcome === 'waitlisted' ? JSON.stringify({ position: row.waitlist_position }) : null,
+      currentRequestId(),
     ]);
     if (idempotency && keyed === 0) return KEY_TAKEN;
     if (counted !== 1) throw new AlreadyRegisteredError();
@@ -170,9 +176,7 @@ export class RegistrationsService {
   }
 
   async getByToken(token: string): Promise<ManagedRegistrationView> {
-    const [row] = looksLikeToken(token)
-      ? await this.db.query<RegistrationRow & SessionRow>(MANAGED_SQL('r.manage_token_hash = $1'), [hashToken(token)])
-      : [];
+    const [row] = looksLikeToken(token) ? await this.db.query<RegistrationRow & SessionRow>(MANAGED_SQL(BY_TOKEN), [hashToken(token)]) : [];
     if (!row) throw new NotFoundError('Registration');
     return toManagedView(row, token, this.config.publicBaseUrl, new Date());
   }
@@ -193,7 +197,7 @@ export class RegistrationsService {
    * registration) so the two never deadlock. A confirmed seat freed goes to the first waitlisted.
    */
   private cancel(locator: Locator): Promise<RegistrationRow & SessionRow> {
-    const [where, value] = 'token' in locator ? ['r.manage_token_hash = $1', hashToken(locator.token)] : ['r.id = $1', locator.id];
+    const [where, value] = 'token' in locator ? [BY_TOKEN, hashToken(locator.token)] : ['r.id = $1', locator.id];
     return this.db.transaction(async (tx) => {
       const [target] = await tx.query<{ id: string; session_id: string }>(FIND_FOR_CANCEL_SQL(where), [value]);
       if (!target) throw new NotFoundError('Registration');
@@ -203,6 +207,10 @@ export class RegistrationsService {
         await tx.query(CANCEL_SQL, [target.id]);
         await tx.query(UNCOUNT_SQL, [target.session_id, status]);
         if (status === 'confirmed') await promoteWaitlisted(tx, target.session_id);
+        // Email outbox: "your place is cancelled", in this transaction.
+        await enqueueMessages(tx, [
+          { registrationId: target.id, kind: 'cancelled', details: { by: 'token' in locator ? 'attendee' : 'staff', from: status } },
+        ]);
       }
       const [row] = await tx.query<RegistrationRow & SessionRow>(MANAGED_SQL('r.id = $1'), [target.id]);
       return row;

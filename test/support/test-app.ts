@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -7,6 +9,7 @@ import { hashPassword } from '../../src/auth/passwords';
 import type { Role } from '../../src/auth/staff-user.entity';
 import { AppConfig, loadConfig } from '../../src/config/env.schema';
 import { typeormOptions } from '../../src/database/typeorm-options';
+import { checkedAgent, OpenApiResponseChecker } from './openapi-responses';
 import { createTestDatabase, dropTestDatabase } from './test-database';
 
 export const BASE_URL = 'http://eventline.test';
@@ -25,11 +28,20 @@ export interface TestApp {
 /** The whole application in-process, on its own freshly migrated database. */
 export async function createTestApp(overrides: Partial<AppConfig> = {}, options: AppOptions = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
-  const config = { ...loadConfig({ PUBLIC_BASE_URL: BASE_URL, LOG_LEVEL: 'silent', RATE_LIMIT: 'off' }), ...overrides, databaseUrl };
+  // Mail without SMTP_URL goes to <dataDir>/mail as .eml files: a temporary folder, not the checkout.
+  const dataDir = join(tmpdir(), 'eventline-test-data');
+  const config = {
+    ...loadConfig({ PUBLIC_BASE_URL: BASE_URL, LOG_LEVEL: 'silent', RATE_LIMIT: 'off' }),
+    dataDir,
+    ...overrides,
+    databaseUrl,
+  };
   const app = await createApp(config, options);
   await app.getHttpAdapter().getInstance().ready();
   const db = await new DataSource(typeormOptions(databaseUrl, { poolSize: 4 })).initialize();
-  const http = request(app.getHttpServer());
+  // Every answer the specs receive is checked against the document this very app serves.
+  const served = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/docs-json' });
+  const http = checkedAgent(request(app.getHttpServer()), new OpenApiResponseChecker(served.json()));
   let users = 0;
   return {
     app,

@@ -12,7 +12,7 @@ export class UpdateStaffUserDto {
   @OptionalNotNull()
   @IsBoolean()
   disabled?: boolean;
-  @ApiPropertyOptional({ minLength: 12, description: 'A new password; revokes every token of the user' })
+  @ApiPropertyOptional({ minLength: 12, maxLength: 1024, description: 'A new password; revokes every token of the user' })
   @OptionalNotNull()
   @IsString()
   @MinLength(12)
@@ -21,6 +21,6 @@ export class UpdateStaffUserDto {
 }
 
 export class ChangePasswordDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(1024) currentPassword!: string;
-  @ApiProperty({ minLength: 12 }) @IsString() @MinLength(12) @MaxLength(1024) newPassword!: string;
+  @ApiProperty({ minLength: 1, maxLength: 1024 }) @IsString() @MinLength(1) @MaxLength(1024) currentPassword!: string;
+  @ApiProperty({ minLength: 12, maxLength: 1024 }) @IsString() @MinLength(12) @MaxLength(1024) newPassword!: string;
 }

@@ -1,10 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class FeedLinksView {
-  @ApiProperty({ example: 'http://localhost:3000/calendars/all.ics', description: 'The feed over HTTP(S)' }) ics!: string;
-  @ApiProperty({ example: 'webcal://localhost:3000/calendars/all.ics', description: 'Subscribe in Apple Calendar, Outlook, Thunderbird' })
+  @ApiProperty({ format: 'uri', example: 'http://localhost:3000/calendars/all.ics', description: 'The feed over HTTP(S)' }) ics!: string;
+  @ApiProperty({
+    format: 'uri',
+    example: 'webcal://localhost:3000/calendars/all.ics',
+    description: 'Subscribe in Apple Calendar, Outlook, Thunderbird',
+  })
   webcal!: string;
-  @ApiProperty({ description: 'Subscribe in Google Calendar' }) google!: string;
+  @ApiProperty({ format: 'uri', description: 'Subscribe in Google Calendar' }) google!: string;
 }
 
 export class CategoryFeedView {

@@ -1,33 +1,35 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/page-query.dto';
 import { IsInstant } from '../../common/validators';
-import { IsUUID } from 'class-validator';
-
-export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-  @ApiPropertyOptional({ description: 'Opaque, from the previous page' }) @IsOptional() @IsString() @MaxLength(512) cursor?: string;
-}
 
 export class ListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Sessions starting at or after (default: now)' }) @IsOptional() @IsInstant() from?: string;
-  @ApiPropertyOptional({ description: 'Sessions starting before' }) @IsOptional() @IsInstant() to?: string;
-  @ApiPropertyOptional({ description: 'Full-text search over title, summary and description' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Sessions starting at or after this instant, ISO 8601 with an offset (default: now)',
+    example: '2027-08-01T00:00:00-07:00',
+  })
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Sessions starting before this instant (exclusive)' })
+  @IsOptional()
+  @IsInstant()
+  to?: string;
+  @ApiPropertyOptional({ maxLength: 200, description: 'Full-text search over title, summary and description' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   q?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) category?: string;
+  @ApiPropertyOptional({ maxLength: 64, description: 'Case-insensitive', example: 'business' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  category?: string;
 }
 
 export class SessionListQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() eventId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the sessions of this event' }) @IsOptional() @IsUUID() eventId?: string;
 }
 
 export class AdminEventListQueryDto extends ListQueryDto {

@@ -1,64 +1,65 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { AvailabilityState } from '../availability';
 import { VenueDto } from './venue.dto';
 
 export class AvailabilityView {
   @ApiProperty({ enum: ['open', 'waitlist', 'full', 'closed', 'cancelled', 'past'] }) state!: AvailabilityState;
-  @ApiProperty({ nullable: true, type: Number, description: 'Null when unlimited' }) seatsRemaining!: number | null;
-  @ApiProperty() waitlistLength!: number;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: 'Null when unlimited' }) seatsRemaining!: number | null;
+  @ApiProperty({ type: 'integer', minimum: 0 }) waitlistLength!: number;
 }
 
 export class SessionLinksView {
-  @ApiProperty({ description: 'POST here to register' }) register!: string;
-  @ApiProperty({ description: 'This session as an iCalendar download' }) ics!: string;
-  @ApiProperty({ description: 'The same, as a webcal:// subscription' }) webcal!: string;
-  @ApiProperty({ description: 'Add this session to Google Calendar (an event link, not a subscription)' }) google!: string;
+  @ApiProperty({ format: 'uri', description: 'POST here to register' }) register!: string;
+  @ApiProperty({ format: 'uri', description: 'This session as an iCalendar download' }) ics!: string;
+  @ApiProperty({ format: 'uri', description: 'The same, as a webcal:// subscription' }) webcal!: string;
+  @ApiProperty({ format: 'uri', description: 'Add this session to Google Calendar (an event link, not a subscription)' }) google!: string;
 }
 
 export class EventRefView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() slug!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty({ nullable: true, type: String, example: 'TBJ' }) organizer!: string | null;
+  @ApiProperty({ example: 'best-places-to-work-awards' }) slug!: string;
+  @ApiProperty({ example: 'Best Places to Work Awards' }) title!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'TBJ' }) organizer!: string | null;
 }
 
 export class SessionView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) eventId!: string;
   @ApiProperty({ type: EventRefView }) event!: EventRefView;
-  @ApiProperty({ format: 'date-time' }) startsAt!: string;
-  @ApiProperty({ format: 'date-time' }) endsAt!: string;
-  @ApiProperty({ example: 'America/Los_Angeles' }) timezone!: string;
+  @ApiProperty({ format: 'date-time', description: 'UTC', example: '2027-08-02T01:00:00.000Z' }) startsAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'UTC', example: '2027-08-02T03:00:00.000Z' }) endsAt!: string;
+  @ApiProperty({ description: 'IANA timezone, for display and feeds', example: 'America/Los_Angeles' }) timezone!: string;
   @ApiProperty({ type: VenueDto, nullable: true, description: "The session's venue, else the event's" }) venue!: VenueDto | null;
-  @ApiProperty({ nullable: true, type: Number }) capacity!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: 'Null: unlimited' }) capacity!: number | null;
   @ApiProperty() waitlistEnabled!: boolean;
-  @ApiProperty({ nullable: true, format: 'date-time', type: String }) registrationOpensAt!: string | null;
-  @ApiProperty({ nullable: true, format: 'date-time', type: String }) registrationClosesAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) registrationOpensAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) registrationClosesAt!: string | null;
   @ApiProperty({ enum: ['scheduled', 'cancelled'] }) status!: string;
-  @ApiProperty({ description: 'iCalendar SEQUENCE; grows when time, place or status changes' }) sequence!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'iCalendar SEQUENCE; grows when time, place or status changes' })
+  sequence!: number;
   @ApiProperty({ type: AvailabilityView }) availability!: AvailabilityView;
   @ApiProperty({ type: SessionLinksView }) links!: SessionLinksView;
 }
 
 export class EventLinksView {
-  @ApiProperty() self!: string;
-  @ApiProperty({ description: "All the event's sessions as iCalendar" }) ics!: string;
-  @ApiProperty() webcal!: string;
-  @ApiProperty({ description: 'Subscribe in Google Calendar' }) google!: string;
+  @ApiProperty({ format: 'uri' }) self!: string;
+  @ApiProperty({ format: 'uri', description: "All the event's sessions as iCalendar" }) ics!: string;
+  @ApiProperty({ format: 'uri', description: 'The same, as a webcal:// subscription' }) webcal!: string;
+  @ApiProperty({ format: 'uri', description: 'Subscribe in Google Calendar' }) google!: string;
 }
 
 export class EventView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() slug!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty({ nullable: true, type: String }) summary!: string | null;
-  @ApiProperty({ nullable: true, type: String }) description!: string | null;
-  @ApiProperty({ nullable: true, type: String }) organizer!: string | null;
-  @ApiProperty({ nullable: true, type: String }) category!: string | null;
-  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ description: 'Made from the title, unique', example: 'best-places-to-work-awards' }) slug!: string;
+  @ApiProperty({ example: 'Best Places to Work Awards' }) title!: string;
+  @ApiProperty({ type: String, nullable: true }) summary!: string | null;
+  @ApiProperty({ type: String, nullable: true }) description!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'TBJ' }) organizer!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'business' }) category!: string | null;
+  @ApiProperty({ type: String, isArray: true }) tags!: string[];
   @ApiProperty({ type: VenueDto, nullable: true }) venue!: VenueDto | null;
-  @ApiProperty({ nullable: true, type: String }) onlineUrl!: string | null;
-  @ApiProperty() timezone!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'uri' }) onlineUrl!: string | null;
+  @ApiProperty({ example: 'America/Los_Angeles' }) timezone!: string;
   @ApiProperty({ enum: ['draft', 'published', 'cancelled'] }) status!: string;
   @ApiProperty({
     type: [SessionView],
@@ -68,6 +69,8 @@ export class EventView {
   })
   sessions!: SessionView[];
   @ApiProperty({
+    type: 'integer',
+    minimum: 0,
     description: 'How many sessions the event has (in a listing: in range); more than `sessions` holds when the list is cut',
     example: 3,
   })
@@ -80,10 +83,12 @@ export class EventView {
 
 export class SessionPage {
   @ApiProperty({ type: [SessionView] }) data!: SessionView[];
-  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last' }) nextCursor!:
+    string | null;
 }
 
 export class EventPage {
   @ApiProperty({ type: [EventView] }) data!: EventView[];
-  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last' }) nextCursor!:
+    string | null;
 }

@@ -14,7 +14,7 @@ export class RegisterDto {
   @Matches(/^[^\p{Cc}]*$/u, { message: 'name must not contain control characters' })
   name!: string;
 
-  @ApiProperty({ maxLength: 254, example: 'ada@example.com', description: 'Unique per session, case-insensitively' })
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com', description: 'Unique per session, case-insensitively' })
   @Transform(trim)
   @IsString()
   @MaxLength(254)

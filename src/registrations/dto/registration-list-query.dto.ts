@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../events/dto/list-query.dto';
+import { PageQueryDto } from '../../common/page-query.dto';
 import { REGISTRATION_STATUSES, type RegistrationStatus } from '../registration.entity';
 
 export class RegistrationListQueryDto extends PageQueryDto {

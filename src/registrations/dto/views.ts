@@ -3,8 +3,8 @@ import { SessionView } from '../../events/dto/views';
 import { REGISTRATION_STATUSES, type RegistrationStatus } from '../registration.entity';
 
 export class RegistrationLinksView {
-  @ApiProperty({ description: 'GET to read, DELETE to cancel this registration' }) manage!: string;
-  @ApiProperty({ description: "The registration's session as iCalendar" }) ics!: string;
+  @ApiProperty({ format: 'uri', description: 'GET to read, DELETE to cancel this registration' }) manage!: string;
+  @ApiProperty({ format: 'uri', description: "The registration's session as iCalendar" }) ics!: string;
 }
 
 /** What staff see of a registration (never its token). */
@@ -12,10 +12,10 @@ export class RegistrationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
   @ApiProperty({ enum: REGISTRATION_STATUSES }) status!: RegistrationStatus;
-  @ApiProperty({ nullable: true, type: Number, description: '1 = next to be promoted; null unless waitlisted' }) waitlistPosition!:
-    number | null;
-  @ApiProperty() name!: string;
-  @ApiProperty() email!: string;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 1, description: '1 = next to be promoted; null unless waitlisted' })
+  waitlistPosition!: number | null;
+  @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
+  @ApiProperty({ format: 'email', example: 'ada@example.com' }) email!: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) checkedInAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When it moved from the waitlist to a seat' })
   promotedAt!: string | null;
@@ -33,10 +33,10 @@ export class RegistrationPage {
 export class ManagedRegistrationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: REGISTRATION_STATUSES }) status!: RegistrationStatus;
-  @ApiProperty({ nullable: true, type: Number, description: '1 = next to be promoted; null unless waitlisted' }) waitlistPosition!:
-    number | null;
-  @ApiProperty() name!: string;
-  @ApiProperty() email!: string;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 1, description: '1 = next to be promoted; null unless waitlisted' })
+  waitlistPosition!: number | null;
+  @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
+  @ApiProperty({ format: 'email', example: 'ada@example.com' }) email!: string;
   @ApiProperty({ type: SessionView }) session!: SessionView;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) checkedInAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;

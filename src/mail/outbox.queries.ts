@@ -1,0 +1,195 @@
+/**
+ * The outbox's SQL, in one place: what the changes write (in their own transactions) and what
+ * the delivery workers claim and record. Indexes relied on: mail_outbox_due_idx (the claim),
+ * mail_outbox_registration_idx (staff view), registrations_session_status_queue_idx (fan-out to
+ * a session's live places), registrations_active_email_key (resend), sessions_event_id_starts_at_idx.
+ */
+import type { FeedVenue } from '../calendars/calendar-feed.queries';
+import type { Queryable } from '../database/database';
+import type { MessageKind } from './message-kind';
+import { currentRequestId } from './request-context';
+
+export interface OutboxMessage {
+  registrationId: string;
+  kind: MessageKind;
+  /** Facts of the moment the message tells of (a waitlist position, who cancelled). */
+  details?: Record<string, unknown>;
+}
+
+const LIVE = `r.status IN ('confirmed', 'waitlisted')`;
+/** Nobody is told about a session that is over. */
+const AHEAD = `s.ends_at > now()`;
+
+/** Writes these messages in the caller's transaction: one statement, however many. */
+export async function enqueueMessages(tx: Queryable, messages: OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await tx.query(
+    `INSERT INTO mail_outbox (registration_id, kind, details, request_id)
+     SELECT registration_id, kind, details, $4 FROM unnest($1::uuid[], $2::varchar[], $3::jsonb[]) AS m (registration_id, kind, details)`,
+    [
+      messages.map((m) => m.registrationId),
+      messages.map((m) => m.kind),
+      messages.map((m) => (m.details ? JSON.stringify(m.details) : null)),
+      currentRequestId(),
+    ],
+  );
+}
+
+/** One message to every live place of a session still ahead, in one INSERT … SELECT. */
+export async function enqueueForSession(tx: Queryable, sessionId: string, kind: MessageKind): Promise<void> {
+  await tx.query(
+    `INSERT INTO mail_outbox (registration_id, kind, request_id)
+     SELECT r.id, $2, $3 FROM registrations r JOIN sessions s ON s.id = r.session_id
+      WHERE r.session_id = $1 AND ${LIVE} AND ${AHEAD}`,
+    [sessionId, kind, currentRequestId()],
+  );
+}
+
+/**
+ * One message to every live place of an event's sessions still ahead: those that take the
+ * event's venue (`inheriting-venue`, when it moves), or those not cancelled yet (call it before
+ * cancelling them).
+ */
+export async function enqueueForEvent(
+  tx: Queryable,
+  eventId: string,
+  kind: MessageKind,
+  sessions: 'inheriting-venue' | 'not-cancelled',
+): Promise<void> {
+  const which = sessions === 'inheriting-venue' ? `s.venue IS NULL AND s.status = 'scheduled'` : `s.status <> 'cancelled'`;
+  await tx.query(
+    `INSERT INTO mail_outbox (registration_id, kind, request_id)
+     SELECT r.id, $2, $3 FROM sessions s JOIN registrations r ON r.session_id = s.id
+      WHERE s.event_id = $1 AND ${which} AND ${LIVE} AND ${AHEAD}`,
+    [eventId, kind, currentRequestId()],
+  );
+}
+
+/**
+ * For the registration statement itself (a data-modifying CTE), so registering gains no round
+ * trip under the session's lock: the message for each row of CTE `from` (its `id`), of kind
+ * `kindParam` (the registration's status), with `detailsParam` (jsonb) and `requestIdParam`.
+ */
+export function registrationMailCte(from: string, kindParam: string, detailsParam: string, requestIdParam: string): string {
+  return `INSERT INTO mail_outbox (registration_id, kind, details, request_id)
+    SELECT id, ${kindParam}::varchar, ${detailsParam}::jsonb, ${requestIdParam}::varchar FROM ${from}`;
+}
+
+/** The resend request: a manage-link message for the live place this email holds in this session, if any. */
+export const ENQUEUE_RESEND_SQL = `
+  INSERT INTO mail_outbox (registration_id, kind, request_id)
+  SELECT r.id, 'manage-link', $3 FROM registrations r
+   WHERE r.session_id = $1 AND lower(r.email) = lower($2) AND ${LIVE}`;
+
+/** A claimed message with everything needed to write it. */
+export interface ClaimedMessageRow {
+  id: string;
+  registration_id: string;
+  kind: MessageKind;
+  details: Record<string, unknown> | null;
+  attempts: number;
+  created_at: Date;
+  request_id: string | null;
+  name: string;
+  email: string;
+  registration_status: 'confirmed' | 'waitlisted' | 'cancelled';
+  session_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  venue: FeedVenue | null;
+  online_url: string | null;
+  sequence: number;
+  session_status: 'scheduled' | 'cancelled';
+  modified: Date;
+  event_slug: string;
+  event_title: string;
+  event_summary: string | null;
+  event_description: string | null;
+  organizer: string | null;
+}
+
+/**
+ * Claims up to $1 due messages and makes them invisible to every other instance for a lease of
+ * $2 seconds (next_attempt_at moves past the send): rows another instance is claiming right now
+ * are skipped, not waited for. A claim whose instance dies is due again when its lease ends.
+ */
+export const CLAIM_SQL = `
+  WITH due AS (
+    SELECT id FROM mail_outbox
+     WHERE status = 'pending' AND next_attempt_at <= now()
+     ORDER BY next_attempt_at
+     LIMIT $1
+       FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE mail_outbox o SET attempts = o.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+      FROM due WHERE o.id = due.id
+    RETURNING o.id, o.registration_id, o.kind, o.details, o.attempts, o.created_at, o.request_id
+  )
+  SELECT c.*, r.name, r.email, r.status AS registration_status,
+         s.id AS session_id, s.starts_at, s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue, e.online_url,
+         s.sequence, CASE WHEN s.status = 'cancelled' OR e.status = 'cancelled' THEN 'cancelled' ELSE 'scheduled' END AS session_status,
+         greatest(s.updated_at, e.updated_at, r.cancelled_at) AS modified,
+         e.slug AS event_slug, e.title AS event_title, e.summary AS event_summary, e.description AS event_description, e.organizer
+    FROM claimed c
+    JOIN registrations r ON r.id = c.registration_id
+    JOIN sessions s ON s.id = r.session_id
+    JOIN events e ON e.id = s.event_id`;
+
+/** The extra manage tokens that this batch of mails carries (hashes only). */
+export const ISSUE_TOKENS_SQL = `
+  INSERT INTO mail_manage_tokens (token_hash, registration_id)
+  SELECT * FROM unnest($1::bytea[], $2::uuid[])`;
+
+export const MARK_SENT_SQL = `
+  UPDATE mail_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = ANY($1::uuid[]) AND status = 'pending'`;
+
+export const MARK_RETRY_SQL = `
+  UPDATE mail_outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`;
+
+export const MARK_FAILED_SQL = `
+  UPDATE mail_outbox SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'pending'`;
+
+/**
+ * The registrations a manage token opens: by the token made at registration, or by one a mail
+ * carried. For `r.id IN (…)` wherever a token is looked up. `$n` is the token's hash.
+ */
+export function registrationIdsByTokenHash(param: string): string {
+  return `SELECT id FROM registrations WHERE manage_token_hash = ${param}
+          UNION ALL SELECT registration_id FROM mail_manage_tokens WHERE token_hash = ${param}`;
+}
+
+const CREATED_MS = `date_trunc('milliseconds', created_at)`;
+
+export interface MessageRow {
+  id: string;
+  kind: MessageKind;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  request_id: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+  next_attempt_at: Date;
+}
+
+/**
+ * One registration's messages in the order they were written, after a keyset position. Keyed on
+ * the millisecond (what a cursor's ISO timestamp holds), so a page boundary never splits a
+ * microsecond from its rounding.
+ */
+export function messagesSql(
+  registrationId: string,
+  after: [string, string] | undefined,
+  limit: number,
+): { text: string; params: unknown[] } {
+  const params: unknown[] = [registrationId, limit];
+  const keyset = after ? `AND (${CREATED_MS}, id) > ($3::timestamptz, $4::uuid)` : '';
+  if (after) params.push(...after);
+  return {
+    text: `SELECT id, kind, status, attempts, last_error, request_id, created_at, sent_at, next_attempt_at
+             FROM mail_outbox WHERE registration_id = $1 ${keyset}
+            ORDER BY ${CREATED_MS}, id LIMIT $2`,
+    params,
+  };
+}

@@ -1,0 +1,261 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/env.schema';
+import { factories, Factories, inDays } from './factories';
+import { freePort, SmtpSink } from './support/smtp-sink';
+import { BASE_URL, createTestApp, TestApp } from './support/test-app';
+import { dropTestDatabase } from './support/test-database';
+
+/**
+ * Delivery against a real SMTP server on loopback: outages, restarts, several instances, a large
+ * fan-out; then the .eml fallback and the resend limits.
+ */
+const FAST = { pollIntervalMs: 50, backoffBaseMs: 100 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+interface OutboxRow {
+  id: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+describe('over SMTP', () => {
+  let port: number;
+  let sink: SmtpSink | undefined;
+  let t: TestApp;
+  let f: Factories;
+  let auth: { Authorization: string };
+
+  beforeAll(async () => {
+    port = await freePort();
+    t = await createTestApp({ smtpUrl: `smtp://127.0.0.1:${port}`, mail: FAST });
+    f = await factories(t);
+    auth = { Authorization: `Bearer ${f.editorToken}` };
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await sink?.stop();
+  });
+
+  /** The server is down for the first test only; each later one (also run alone) finds it up. */
+  async function serverUp(): Promise<SmtpSink> {
+    sink ??= await SmtpSink.start({ port });
+    return sink;
+  }
+
+  const outboxOf = async (registrationId: string): Promise<OutboxRow[]> =>
+    t.db.query(`SELECT id, status, attempts, last_error FROM mail_outbox WHERE registration_id = $1 ORDER BY created_at`, [registrationId]);
+
+  it('the mail server down when a registration commits, back later: the message is retried and delivered exactly once', async () => {
+    const session = await f.publishedSession();
+    const res = await f.register(session.id, { email: 'patient@example.com' });
+    expect(res.status).toBe(201);
+    const failing = await until('two failed attempts', async () => {
+      const [row] = await outboxOf(res.body.id);
+      return row && row.attempts >= 2 ? row : undefined;
+    });
+    expect(failing.status).toBe('pending');
+    expect(failing.last_error).toMatch(/ECONNREFUSED|connect/i);
+
+    const [mail] = await (await serverUp()).waitFor('patient@example.com', 1);
+    const [sent] = await until('sent', async () => {
+      const rows = await outboxOf(res.body.id);
+      return rows[0]?.status === 'sent' ? rows : undefined;
+    });
+    expect(mail.parsed.messageId).toBe(`<${sent.id}@eventline.test>`);
+    await sleep(500);
+    expect((await serverUp()).to('patient@example.com')).toHaveLength(1);
+  });
+
+  it('a message claimed by an instance that died is sent once its lease ends', async () => {
+    const session = await f.publishedSession();
+    const res = await f.register(session.id, { email: 'orphan@example.com' });
+    expect(res.status).toBe(201);
+    await (await serverUp()).waitFor('orphan@example.com', 1);
+    // What a crash mid-send leaves: attempted once, invisible until the lease ends.
+    const [{ id }] = await t.db.query(
+      `INSERT INTO mail_outbox (registration_id, kind, attempts, next_attempt_at) VALUES ($1, 'manage-link', 1, now() + interval '1 second') RETURNING id`,
+      [res.body.id],
+    );
+    const mail = await until('the orphan', async () =>
+      sink?.to('orphan@example.com').find((m) => m.parsed.messageId === `<${id}@eventline.test>`),
+    );
+    expect(mail.parsed.subject).toMatch(/^Your link for /);
+    const rows = await outboxOf(res.body.id);
+    expect(rows.find((r) => r.id === id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  /** A session with `count` confirmed registrations, inserted with SQL for speed. */
+  async function crowdedSession(count: number, prefix: string): Promise<string> {
+    const session = await f.publishedSession({ capacity: null });
+    await t.db.query(
+      `INSERT INTO registrations (session_id, name, email, status, manage_token_hash)
+       SELECT $1, 'Person ' || n, $2 || n || '@example.com', 'confirmed', sha256(gen_random_uuid()::text::bytea)
+         FROM generate_series(1, $3) AS n`,
+      [session.id, prefix, count],
+    );
+    await t.db.query(`UPDATE sessions SET confirmed_count = $2 WHERE id = $1`, [session.id, count]);
+    return session.id;
+  }
+
+  function received(prefix: string): string[] {
+    return (sink?.received ?? []).filter((m) => m.to.startsWith(prefix)).map((m) => m.parsed.messageId ?? '');
+  }
+
+  it('two instances drain one outbox together, without a duplicate', async () => {
+    await serverUp();
+    const second: NestFastifyApplication = await createApp({
+      ...loadConfig({ PUBLIC_BASE_URL: BASE_URL, LOG_LEVEL: 'silent', RATE_LIMIT: 'off' }),
+      dataDir: join(tmpdir(), 'eventline-test-data'),
+      databaseUrl: t.databaseUrl,
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      // Tells the two apart at the server.
+      mailFrom: 'Second <second@eventline.test>',
+      mail: FAST,
+    });
+    try {
+      await second.getHttpAdapter().getInstance().ready();
+      const sessionId = await crowdedSession(300, 'pair');
+      await t.http
+        .patch(`/admin/sessions/${sessionId}`)
+        .set(auth)
+        .send({ startsAt: inDays(20), endsAt: inDays(20, 2) })
+        .expect(200);
+      await until('300 messages', async () => (received('pair').length >= 300 ? true : undefined), 60_000);
+      await sleep(500);
+      const ids = received('pair');
+      expect(ids).toHaveLength(300);
+      expect(new Set(ids).size).toBe(300);
+      const bySecond = (sink?.received ?? []).filter(
+        (m) => m.to.startsWith('pair') && m.parsed.from?.value[0]?.address === 'second@eventline.test',
+      );
+      expect(bySecond.length).toBeGreaterThan(0);
+      expect(bySecond.length).toBeLessThan(300);
+    } finally {
+      await second.close();
+    }
+  }, 90_000);
+
+  it('a session with 1,000 registrations moved: 1,000 updates delivered in bounded time', async () => {
+    await serverUp();
+    const sessionId = await crowdedSession(1000, 'crowd');
+    const started = Date.now();
+    await t.http
+      .patch(`/admin/sessions/${sessionId}`)
+      .set(auth)
+      .send({ startsAt: inDays(30), endsAt: inDays(30, 2) })
+      .expect(200);
+    const patchMs = Date.now() - started;
+    await until('1,000 messages', async () => (received('crowd').length >= 1000 ? true : undefined), 90_000);
+    const elapsed = Date.now() - started;
+    expect(patchMs).toBeLessThan(5000);
+    expect(elapsed).toBeLessThan(90_000);
+    await sleep(300);
+    expect(new Set(received('crowd')).size).toBe(1000);
+    expect(received('crowd')).toHaveLength(1000);
+    const [{ pending }] = await t.db.query(`SELECT count(*)::int AS pending FROM mail_outbox WHERE status <> 'sent'`);
+    expect(pending).toBe(0);
+  }, 120_000);
+});
+
+describe('shutting down', () => {
+  it('stops within seconds while a send hangs on a silent server, and leaves the message to be retried', async () => {
+    // Accepts connections and never greets: a send waits on it until its timeout.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    const t = await createTestApp({ smtpUrl: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`, mail: FAST });
+    let closed = false;
+    try {
+      const f = await factories(t);
+      const session = await f.publishedSession();
+      const res = await f.register(session.id, { email: 'hung@example.com' });
+      expect(res.status).toBe(201);
+      await until('the send to start', async () => (sockets.length > 0 ? true : undefined));
+      const started = Date.now();
+      await t.app.close();
+      closed = true;
+      expect(Date.now() - started).toBeLessThan(5000);
+      const [row] = await t.db.query(`SELECT status, attempts, last_error FROM mail_outbox WHERE registration_id = $1`, [res.body.id]);
+      // The cut send counts as a failed attempt: pending, retried by whichever instance runs next.
+      expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(row.last_error).toMatch(/abort/i);
+    } finally {
+      if (!closed) await t.app.close();
+      await t.db.destroy();
+      await dropTestDatabase(t.databaseUrl);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 30_000);
+});
+
+describe('without SMTP_URL, and with the rate limits on', () => {
+  let dataDir: string;
+  let t: TestApp;
+  let f: Factories;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'eventline-mail-'));
+    t = await createTestApp({ dataDir, rateLimit: true, mail: FAST });
+    f = await factories(t);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('writes each message as an .eml file under DATA_DIR/mail', async () => {
+    const session = await f.publishedSession();
+    const res = await f.register(session.id, { email: 'local@example.com' });
+    expect(res.status).toBe(201);
+    const [{ id }] = await until('the outbox row', async () => {
+      const rows = await t.db.query(`SELECT id FROM mail_outbox WHERE registration_id = $1 AND status = 'sent'`, [res.body.id]);
+      return rows.length > 0 ? rows : undefined;
+    });
+    const parsed = await simpleParser(await readFile(join(dataDir, 'mail', `${id}.eml`)));
+    expect(parsed.subject).toMatch(/^You're registered: /);
+    expect(parsed.messageId).toBe(`<${id}@eventline.test>`);
+    expect(parsed.attachments.some((a) => a.contentType === 'text/calendar')).toBe(true);
+  });
+
+  it('limits resends per email and per client address', async () => {
+    const session = await f.publishedSession();
+    const body = { sessionId: session.id, email: 'often@example.com' };
+    for (let i = 0; i < 3; i++) await t.http.post('/registrations/resend').send(body).expect(202);
+    const limited = await t.http
+      .post('/registrations/resend')
+      .send({ ...body, email: 'OFTEN@example.com' })
+      .expect(429);
+    expect(limited.body.type).toBe(`${BASE_URL}/problems/rate-limited`);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // 4 counted for this client so far; 6 more addresses pass, the next is over the 10 per client.
+    for (let i = 0; i < 6; i++)
+      await t.http
+        .post('/registrations/resend')
+        .send({ ...body, email: `x${i}@example.com` })
+        .expect(202);
+    await t.http
+      .post('/registrations/resend')
+      .send({ ...body, email: 'fresh@example.com' })
+      .expect(429);
+  });
+});
