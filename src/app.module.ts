@@ -1,14 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import { CalendarsModule } from './calendars/calendars.module';
 import { ProblemFilter } from './common/problem.filter';
+import { RateLimitModule } from './rate-limits/rate-limiter';
 import { createValidationPipe } from './common/validation.pipe';
 import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/env.schema';
-import { SqlModule } from './database/sql-client';
-import { typeormOptions } from './database/typeorm-options';
+import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
@@ -26,8 +25,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(typeormOptions(config.databaseUrl, { statementTimeoutMs: STATEMENT_TIMEOUT_MS })),
-        SqlModule,
+        DatabaseModule.forRoot(config.databaseUrl, { statementTimeoutMs: STATEMENT_TIMEOUT_MS }),
+        RateLimitModule,
         AuthModule,
         EventsModule,
         RegistrationsModule,

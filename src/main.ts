@@ -4,13 +4,14 @@ import { StartupError } from './common/startup-error';
 import { ConfigError, loadConfig } from './config/env.schema';
 import { prepareDatabase } from './database/prepare-database';
 import { resolveDatabase } from './database/resolve-database';
-import { listenFailure, startupLines } from './startup-summary';
 import { drainOnSignals } from './shutdown';
+import { startupSeed } from './startup-seed';
+import { listenFailure, startupLines } from './startup-summary';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const database = await resolveDatabase(config);
-  const prepared = await prepareDatabase(database.url, config);
+  const prepared = await prepareDatabase(database.url, startupSeed(config));
   const app = await createApp({ ...config, databaseUrl: database.url });
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify's listen, not Nest's: Nest logs a failure itself, after "successfully started".

@@ -1,5 +1,5 @@
 import type { AppConfig } from './config/env.schema';
-import type { Prepared } from './database/prepare-database';
+import type { Prepared } from './startup-seed';
 
 /** The lines a person reads after `npm start`: which database, demo data, the admin, the URL. */
 export function startupLines(

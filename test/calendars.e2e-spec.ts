@@ -8,7 +8,7 @@ import { CalendarsController } from '../src/calendars/calendars.controller';
 import { RENDERS_WAITING } from '../src/calendars/calendars.service';
 import * as renderModule from '../src/calendars/render-calendar';
 import { loadConfig } from '../src/config/env.schema';
-import { SqlClient } from '../src/database/sql-client';
+import { Database } from '../src/database/database';
 import { factories, Factories, inDays } from './factories';
 import { BASE_URL, createTestApp, TestApp } from './support/test-app';
 
@@ -67,6 +67,15 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${condition.toString()}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Waits until no change notification has arrived for `quietMs`: the factory's own may still be on their way. */
+async function settled(changes: CalendarChanges, quietMs = 300): Promise<void> {
+  for (;;) {
+    const generation = changes.generation;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    if (changes.generation === generation) return;
   }
 }
 
@@ -279,7 +288,8 @@ describe('calendar feeds', () => {
     await f.publishedSession();
     const changes = t.app.get(CalendarChanges);
     await until(() => changes.listening);
-    const sql = t.app.get(SqlClient);
+    await settled(changes);
+    const sql = t.app.get(Database);
     const query = jest.spyOn(sql, 'query');
     const rows = jest.spyOn(sql, 'inBatches');
     const render = jest.spyOn(renderModule.CalendarWriter.prototype, 'finish');
@@ -542,7 +552,7 @@ describe('feed load bounds', () => {
 
   it('serves every letter case of a category from one cache entry and one rendering', async () => {
     const session = await f.publishedSession({}, { category: 'Board Games' });
-    const sql = t.app.get(SqlClient);
+    const sql = t.app.get(Database);
     const rows = jest.spyOn(sql, 'inBatches');
     const render = jest.spyOn(renderModule.CalendarWriter.prototype, 'finish');
     try {
@@ -573,12 +583,12 @@ describe('feed load bounds', () => {
   });
 
   it(`renders two feeds at once with ${RENDERS_WAITING} waiting; past that a feed answers 503 with Retry-After`, async () => {
-    const sql = t.app.get(SqlClient);
+    const sql = t.app.get(Database);
     const original = sql.inBatches.bind(sql);
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     // Renderings stay under way until the gate opens, so the requests below really overlap.
-    const rows = jest.spyOn(sql, 'inBatches').mockImplementation(async (...args: Parameters<SqlClient['inBatches']>) => {
+    const rows = jest.spyOn(sql, 'inBatches').mockImplementation(async (...args: Parameters<Database['inBatches']>) => {
       await gate;
       return original(...args);
     });

@@ -8,7 +8,7 @@ import { freePort } from '../src/database/resolve-database';
 import { MAIN, startBuiltServer } from './support/built-server';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 
-const CLI = join(MAIN, '..', 'database', 'cli.js');
+const CLI = join(MAIN, '..', 'cli.js');
 
 /** Runs a built entry point to its end: exit status and what it wrote. */
 function runToExit(

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { seedDemo } from '../src/database/demo-seed';
+import { Database } from '../src/database/database';
+import { seedDemo } from '../src/events/demo-seed';
 import { browserAvailable, launchBrowser, serveHostPage } from './support/browser';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -19,7 +20,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!browserAvailable) return;
   t = await createTestApp();
-  await seedDemo(t.db);
+  await seedDemo(t.app.get(Database));
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
   browser = await launchBrowser();

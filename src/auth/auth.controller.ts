@@ -9,7 +9,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemSchema } from '../common/problem.schema';
-import { RateLimiter } from '../common/rate-limiter';
+import { RateLimiter } from '../rate-limits/rate-limiter';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponse } from './dto/login.dto';
 import { ChangePasswordDto } from './dto/staff-user.dto';

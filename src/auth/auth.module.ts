@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { RateLimiter } from '../common/rate-limiter';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { RolesGuard } from './roles.guard';
@@ -10,7 +9,7 @@ import { StaffUsersService } from './staff-users.service';
 @Global()
 @Module({
   controllers: [AuthController, StaffUsersController],
-  providers: [AuthService, RolesGuard, RateLimiter, StaffUsersService, StaffTokenSweeper],
-  exports: [AuthService, RolesGuard, RateLimiter],
+  providers: [AuthService, RolesGuard, StaffUsersService, StaffTokenSweeper],
+  exports: [AuthService, RolesGuard],
 })
 export class AuthModule {}

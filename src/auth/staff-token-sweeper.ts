@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Database } from '../database/database';
+import { SWEEP_TOKENS_SQL } from './auth.queries';
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 const FIRST_SWEEP_MS = 60 * 1000;
@@ -15,7 +15,7 @@ export class StaffTokenSweeper implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('StaffTokenSweeper');
   private timers: NodeJS.Timeout[] = [];
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   onModuleInit(): void {
     this.timers.push(setTimeout(() => void this.sweep(), FIRST_SWEEP_MS).unref());
@@ -29,10 +29,7 @@ export class StaffTokenSweeper implements OnModuleInit, OnModuleDestroy {
 
   async sweep(): Promise<number> {
     try {
-      const [{ deleted }]: { deleted: number }[] = await this.db.query(
-        `WITH gone AS (DELETE FROM staff_tokens WHERE revoked_at IS NOT NULL OR expires_at <= now() RETURNING 1)
-         SELECT count(*)::int AS deleted FROM gone`,
-      );
+      const [{ deleted }] = await this.db.query<{ deleted: number }>(SWEEP_TOKENS_SQL);
       return deleted;
     } catch (error) {
       // The database may be away for a while; the next sweep catches up.

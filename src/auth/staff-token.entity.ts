@@ -1,7 +1,9 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { StaffUserEntity } from './staff-user.entity';
 
 @Entity('staff_tokens')
+@Index('staff_tokens_token_hash_key', ['tokenHash'], { unique: true })
+@Index('staff_tokens_user_id_idx', ['userId'])
 export class StaffTokenEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'user_id', type: 'uuid' }) userId!: string;

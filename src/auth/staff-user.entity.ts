@@ -1,9 +1,12 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const ROLES = ['admin', 'editor', 'checkin'] as const;
 export type Role = (typeof ROLES)[number];
 
 @Entity('staff_users')
+@Check('staff_users_role_check', `role IN ('admin', 'editor', 'checkin')`)
+// UNIQUE (lower(email)): an expression TypeORM cannot diff, so it leaves this index alone.
+@Index('staff_users_email_key', { synchronize: false })
 export class StaffUserEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'varchar', length: 254 }) email!: string;

@@ -1,8 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
-import { SqlClient } from '../database/sql-client';
-import { DataSource, EntityMetadata, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import { Database } from '../database/database';
 
 /** Raised by the triggers of migration CalendarChangeNotify on events and sessions. */
 export const CALENDAR_CHANGE_CHANNEL = 'calendar_change';
@@ -10,15 +8,11 @@ const RETRY_MS = [250, 1000, 2000, 5000];
 const PING_MS = 15_000;
 /** What the feeds are made of. */
 const FEED_TABLES = new Set(['events', 'sessions']);
-const TOUCHED = 'calendarFeedsTouched';
 
 /**
- * Whether what this process knows of the feeds still holds. One pooled connection LISTENs for
- * the change notifications of every instance's commits; `generation` moves on each one, and on
- * losing that connection (notifications may have been missed then). Whatever was learned under
- * an older generation, or while not `listening`, must be asked of the database again.
- * This process's own writes move it as they commit, before their request answers: a notification
- * takes a moment to arrive, and whoever made a change may look at a feed right after.
+ * Whether what this process knows of the feeds still holds: `generation` moves on every change
+ * notification (one connection LISTENs), on losing that connection, and on this process's own
+ * commits (Database.onCommit), which must show at once, before their notification arrives.
  */
 @Injectable()
 export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
@@ -31,11 +25,10 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
   generation = 0;
   listening = false;
 
-  constructor(
-    @InjectDataSource() db: DataSource,
-    private readonly sql: SqlClient,
-  ) {
-    db.subscribers.push(this.localWrites());
+  constructor(private readonly db: Database) {
+    db.onCommit((tables) => {
+      if ([...tables].some((t) => FEED_TABLES.has(t))) this.generation++;
+    });
   }
 
   onModuleInit(): void {
@@ -53,7 +46,7 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
     if (this.stopped) return;
     let client: PoolClient;
     try {
-      client = await this.sql.connect();
+      client = await this.db.connect();
     } catch {
       return this.retryLater();
     }
@@ -80,28 +73,6 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
       if (this.client === client) client.query('SELECT 1').catch((error: unknown) => this.lost(client, error));
     }, PING_MS);
     this.ping.unref();
-  }
-
-  /** Entity writes to events and sessions through this DataSource, counted once their transaction commits. */
-  private localWrites(): EntitySubscriberInterface {
-    const touched = (event: { metadata: EntityMetadata; queryRunner: QueryRunner }): void => {
-      if (!FEED_TABLES.has(event.metadata.tableName)) return;
-      if (event.queryRunner.isTransactionActive) event.queryRunner.data[TOUCHED] = true;
-      else this.generation++;
-    };
-    return {
-      afterInsert: touched,
-      afterUpdate: touched,
-      afterRemove: touched,
-      afterTransactionCommit: ({ queryRunner }) => {
-        if (queryRunner.isTransactionActive || !queryRunner.data[TOUCHED]) return;
-        delete queryRunner.data[TOUCHED];
-        this.generation++;
-      },
-      afterTransactionRollback: ({ queryRunner }) => {
-        if (!queryRunner.isTransactionActive) delete queryRunner.data[TOUCHED];
-      },
-    };
   }
 
   /** The listening connection failed or ended: stop trusting memory until listening again. */

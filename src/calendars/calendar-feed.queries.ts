@@ -1,12 +1,6 @@
 /**
- * The feeds' SQL, in one place. Every feed is one scope (which rows) read two ways: a validator
- * (aggregates only: what the ETag and Last-Modified are made of, no rows leave the database) and
- * the rows themselves, which carry the same aggregates as window functions so that a rendered
- * body and its ETag always come from one snapshot.
- *
- * Indexes relied on: sessions_starts_at_id_idx (the 30-day window of all.ics),
- * events_category_idx on lower(category), sessions_event_id_starts_at_idx (one event's sessions),
- * registrations_manage_token_hash_key, and the primary keys.
+ * The feeds' SQL. Each scope is read two ways: its validators (aggregates only) and its rows,
+ * which carry the same aggregates as window functions, so a body and its ETag share one snapshot.
  */
 
 import { registrationIdsByTokenHash } from '../mail/outbox.queries';

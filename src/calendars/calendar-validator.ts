@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fresh from 'fresh';
 
 export interface EtagParts {
   /** Which feed: 'session', 'event', 'all', 'category', 'registration'. */
@@ -39,72 +40,12 @@ export interface ConditionalHeaders {
 }
 
 /**
- * RFC 9110 §13.2.2 for GET/HEAD: If-None-Match (weak comparison, lists, `*`) decides when present;
- * otherwise If-Modified-Since, compared at one-second precision. Unparseable values are ignored.
+ * RFC 9110 §13.2.2 for GET/HEAD, by `fresh`: If-None-Match (weak comparison, lists, `*`) decides
+ * when present; otherwise If-Modified-Since, at one-second precision. An empty If-None-Match is absent.
  */
 export function isNotModified(headers: ConditionalHeaders, etag: string, lastModified: Date): boolean {
-  const ifNoneMatch = headers.ifNoneMatch?.trim();
-  if (ifNoneMatch) {
-    if (ifNoneMatch === '*') return true;
-    const ours = opaqueTag(etag);
-    return parseEntityTags(ifNoneMatch).some((tag) => tag === ours);
-  }
-  if (headers.ifModifiedSince === undefined) return false;
-  const since = parseHttpDate(headers.ifModifiedSince);
-  if (since === null) return false;
-  return Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
-}
-
-/** The opaque-tag (with its quotes) of each entity-tag in a list; weak tags lose their `W/`. */
-export function parseEntityTags(value: string): string[] {
-  const tags: string[] = [];
-  let i = 0;
-  while (i < value.length) {
-    const c = value[i];
-    if (c === ' ' || c === '\t' || c === ',') {
-      i++;
-      continue;
-    }
-    if (value.startsWith('W/"', i)) i += 2;
-    if (value[i] !== '"') break; // malformed: keep what parsed so far
-    const close = value.indexOf('"', i + 1);
-    if (close === -1) break;
-    tags.push(value.slice(i, close + 1));
-    i = close + 1;
-  }
-  return tags;
-}
-
-function opaqueTag(etag: string): string {
-  return etag.startsWith('W/') ? etag.slice(2) : etag;
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-const RFC850_DATE =
-  /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-([A-Z][a-z]{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-const ASCTIME_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/;
-
-/** HTTP-date (RFC 9110 §5.6.7) in any of its three forms, as epoch milliseconds; null if invalid. */
-export function parseHttpDate(value: string): number | null {
-  const text = value.trim();
-  let m = IMF_FIXDATE.exec(text);
-  if (m) return utc(+m[3], m[2], +m[1], +m[4], +m[5], +m[6]);
-  m = RFC850_DATE.exec(text);
-  if (m) {
-    // Two-digit years: RFC 9110 says read them as the most recent year with those digits,
-    // not more than 50 years in the future; anchoring on 1970..2069 is close enough for caching.
-    const yy = +m[3];
-    return utc(yy < 70 ? 2000 + yy : 1900 + yy, m[2], +m[1], +m[4], +m[5], +m[6]);
-  }
-  m = ASCTIME_DATE.exec(text);
-  if (m) return utc(+m[6], m[1], +m[2].trim(), +m[3], +m[4], +m[5]);
-  return null;
-}
-
-function utc(year: number, monthName: string, day: number, hour: number, minute: number, second: number): number | null {
-  const month = MONTHS.indexOf(monthName);
-  if (month === -1 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
-  const ms = Date.UTC(year, month, day, hour, minute, Math.min(second, 59));
-  return new Date(ms).getUTCDate() === day ? ms : null; // rejects e.g. 31 Feb
+  return fresh(
+    { 'if-none-match': headers.ifNoneMatch?.trim() || undefined, 'if-modified-since': headers.ifModifiedSince },
+    { etag, 'last-modified': lastModified.toUTCString() },
+  );
 }

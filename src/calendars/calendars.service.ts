@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
 import { hashToken, looksLikeToken } from '../auth/tokens';
 import { isUuid } from '../common/cursor';
 import { NotFoundError, ServiceUnavailableError } from '../common/errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
-import { SqlClient } from '../database/sql-client';
+import { Database } from '../database/database';
 import {
   categoryCalendarName,
   FEED_WINDOW_DAYS,
@@ -65,7 +66,7 @@ const RENDERS_AT_ONCE = 2;
  * counted, so this only turns away many different feeds changed or asked for at once.
  */
 export const RENDERS_WAITING = 8;
-/** Spellings of categories whose key (CATEGORY_KEY_SQL) is remembered; oldest out. */
+/** Spellings of categories whose key (CATEGORY_KEY_SQL) is remembered; least recently used out. */
 const CATEGORY_KEYS_KEPT = 1000;
 /** Rows fetched and written at a time while rendering. */
 const RENDER_BATCH_ROWS = 500;
@@ -94,10 +95,10 @@ export class CalendarsService {
   private readonly validating = new InFlight<FeedValidators>();
   private readonly renderSlots = pLimit(RENDERS_AT_ONCE);
   /** Category as asked → its key (see CATEGORY_KEY_SQL). */
-  private readonly categoryKeys = new Map<string, string>();
+  private readonly categoryKeys = new LRUCache<string, string>({ max: CATEGORY_KEYS_KEPT });
 
   constructor(
-    private readonly sql: SqlClient,
+    private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly changes: CalendarChanges,
   ) {}
@@ -184,7 +185,7 @@ export class CalendarsService {
 
   async feedIndex(): Promise<FeedIndexView> {
     const base = this.config.publicBaseUrl;
-    const rows = await this.sql.query<{ category: string }>(FEED_CATEGORIES_SQL);
+    const rows = await this.db.query<{ category: string }>(FEED_CATEGORIES_SQL);
     return {
       all: feedLinks(allFeedUrl(base)),
       categories: rows.map(({ category }) => ({ category, links: feedLinks(categoryFeedUrl(base, category)) })),
@@ -194,8 +195,7 @@ export class CalendarsService {
   private async categoryKey(category: string): Promise<string> {
     const known = this.categoryKeys.get(category);
     if (known !== undefined) return known;
-    const [{ key }] = await this.sql.query<{ key: string }>(CATEGORY_KEY_SQL, [category]);
-    if (this.categoryKeys.size >= CATEGORY_KEYS_KEPT) this.categoryKeys.delete(this.categoryKeys.keys().next().value as string);
+    const [{ key }] = await this.db.query<{ key: string }>(CATEGORY_KEY_SQL, [category]);
     this.categoryKeys.set(category, key);
     return key;
   }
@@ -225,7 +225,7 @@ export class CalendarsService {
     // Read before asking: a notification arriving while the query runs makes its answer unsafe to keep.
     const { generation, listening } = this.changes;
     const { text, params } = feedStampSql(feed.scope);
-    const [stamp] = await this.sql.query<FeedStampRow>(text, params);
+    const [stamp] = await this.db.query<FeedStampRow>(text, params);
     if (feed.notFound && stamp.row_count === 0) throw new NotFoundError(feed.notFound);
     const validators = this.validators(feed, stamp);
     if (!feed.unnotified && listening && this.changes.listening && generation === this.changes.generation) {
@@ -260,7 +260,7 @@ export class CalendarsService {
     const base = this.config.publicBaseUrl;
     const writer = new CalendarWriter();
     let first: FeedRow | undefined;
-    await this.sql.inBatches<FeedRow>(text, params, RENDER_BATCH_ROWS, (rows) => {
+    await this.db.inBatches<FeedRow>(text, params, RENDER_BATCH_ROWS, (rows) => {
       first ??= rows[0];
       writer.add(rows.filter(hasSession).map((row) => toCalendarSession(row, base)));
     });

@@ -1,8 +1,5 @@
-/**
- * The last rendered body of each recently asked-for feed, so polls of an unchanged feed skip the
- * rows query and the rendering. One entry per feed (a new ETag replaces the old body), least
- * recently used evicted first, bounded by entries and by bytes.
- */
+import { LRUCache } from 'lru-cache';
+
 export interface CachedFeed {
   etag: string;
   lastModified: Date;
@@ -11,34 +8,26 @@ export interface CachedFeed {
   filename?: string;
 }
 
+/**
+ * The last rendered body of each recently asked-for feed, so polls of an unchanged feed skip the
+ * rows query and the rendering. One entry per feed (a new ETag replaces the old body), least
+ * recently used evicted first, bounded by entries and by bytes.
+ */
 export class FeedCache {
-  private readonly entries = new Map<string, CachedFeed>();
-  private bytes = 0;
+  private readonly entries: LRUCache<string, CachedFeed>;
 
-  constructor(
-    private readonly maxEntries = 50,
-    private readonly maxBytes = 32 * 1024 * 1024,
-  ) {}
+  constructor(maxEntries = 50, maxBytes = 32 * 1024 * 1024) {
+    // A body larger than maxBytes is not stored at all.
+    this.entries = new LRUCache({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length) });
+  }
 
-  /** The cached body of `feedKey`, if it is the one for `etag`. */
+  /** The cached body of `feedKey`, if it is the one for `etag`; only a hit counts as a use. */
   get(feedKey: string, etag: string): CachedFeed | undefined {
-    const entry = this.entries.get(feedKey);
-    if (!entry || entry.etag !== etag) return undefined;
-    // Map iteration follows insertion order: re-inserting marks the entry most recently used.
-    this.entries.delete(feedKey);
-    this.entries.set(feedKey, entry);
-    return entry;
+    return this.entries.peek(feedKey)?.etag === etag ? this.entries.get(feedKey) : undefined;
   }
 
   set(feedKey: string, entry: CachedFeed): void {
-    this.forget(feedKey);
-    if (entry.body.length > this.maxBytes) return;
     this.entries.set(feedKey, entry);
-    this.bytes += entry.body.length;
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
-      this.forget(key);
-    }
   }
 
   get size(): number {
@@ -46,14 +35,11 @@ export class FeedCache {
   }
 
   get totalBytes(): number {
-    return this.bytes;
+    return this.entries.calculatedSize;
   }
 
   /** Drops the feed's body, e.g. once its ETag has moved on and a new body is on its way. */
   forget(feedKey: string): void {
-    const old = this.entries.get(feedKey);
-    if (!old) return;
     this.entries.delete(feedKey);
-    this.bytes -= old.body.length;
   }
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { FeedValidators } from './calendar-feed';
 
 interface Memo {
@@ -10,14 +11,17 @@ interface Memo {
  * Each feed's validators as last read from the database, trusted while no change notification
  * arrived since (same `generation`) and until `expiresAt` (when the 30-day window next drops a
  * session, and a short TTL that bounds staleness should notifications ever be lost unnoticed).
+ * Feed names come from URLs, so the memo is bounded: least recently used out.
  */
 export class ValidatorMemo {
-  private readonly memos = new Map<string, Memo>();
+  private readonly memos: LRUCache<string, Memo>;
 
   constructor(
     readonly ttlMs = 10_000,
-    private readonly maxEntries = 1000,
-  ) {}
+    maxEntries = 1000,
+  ) {
+    this.memos = new LRUCache({ max: maxEntries });
+  }
 
   get(key: string, generation: number, now: number): FeedValidators | undefined {
     const memo = this.memos.get(key);
@@ -28,9 +32,6 @@ export class ValidatorMemo {
   }
 
   set(key: string, validators: FeedValidators, generation: number, expiresAt: number): void {
-    this.memos.delete(key);
-    // Oldest first out: feed names come from URLs, so the map must stay bounded.
-    if (this.memos.size >= this.maxEntries) this.memos.delete(this.memos.keys().next().value as string);
     this.memos.set(key, { validators, generation, expiresAt });
   }
 

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { SessionEntity } from './session.entity';
 
 /** The generated full-text column, as migration InitialSchema created it (and TypeormMetadata records it). */
@@ -19,6 +19,11 @@ export interface Venue {
 }
 
 @Entity('events')
+@Check('events_status_check', `status IN ('draft', 'published', 'cancelled')`)
+@Index('events_slug_key', ['slug'], { unique: true })
+@Index('events_search_idx', ['search'], { type: 'gin' })
+// On (lower(category)): an expression TypeORM cannot diff, so it leaves this index alone.
+@Index('events_category_idx', { synchronize: false })
 export class EventEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'varchar', length: 120 }) slug!: string;

@@ -1,18 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../common/database-errors';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors';
 import { parseInstant } from '../common/validators';
-import { enqueueForEvent, enqueueForSession } from '../mail/outbox.queries';
-import { promoteWaitlisted } from '../registrations/promote-waitlist';
+import { Database, type Transaction } from '../database/database';
 import { CreateEventDto, UpdateEventDto } from './dto/event.dto';
 import { CreateSessionDto, UpdateSessionDto } from './dto/session.dto';
 import { EventView, SessionView } from './dto/views';
-import { EventEntity, Venue } from './event.entity';
+import type { Venue } from './event.entity';
+import {
+  BUMP_INHERITING_SESSIONS_SQL,
+  CANCEL_EVENT_SESSIONS_SQL,
+  CANCEL_SESSION_SQL,
+  DELETE_EVENT_SQL,
+  EVENT_REGISTRATIONS_SQL,
+  EVENT_STATUS_SQL,
+  INSERT_EVENT_SQL,
+  INSERT_SESSION_SQL,
+  LOCK_EVENT_SQL,
+  LOCK_SESSION_SQL,
+  SET_EVENT_STATUS_SQL,
+  SLUGS_TAKEN_SQL,
+  UPDATE_EVENT_SQL,
+  UPDATE_SESSION_SQL,
+} from './events.queries';
 import { EventsService } from './events.service';
+import type { EventRecord, SessionRecord } from './rows';
+import { SessionChanges } from './session-changes';
 import { scheduleChanged, sameVenue } from './sequence';
-import { SessionEntity } from './session.entity';
 import { slugify, uniqueSlug } from './slug';
 
 const ALL_STATUSES = ['draft', 'published', 'cancelled'] as const;
@@ -33,7 +47,7 @@ function instantOrNull(v: string | null | undefined): Date | null {
   return v ? (parseInstant(v) ?? null) : null;
 }
 
-function assertTimes(s: Pick<SessionEntity, 'startsAt' | 'endsAt' | 'registrationOpensAt' | 'registrationClosesAt'>): void {
+function assertTimes(s: Pick<SessionRecord, 'startsAt' | 'endsAt' | 'registrationOpensAt' | 'registrationClosesAt'>): void {
   if (s.endsAt.getTime() <= s.startsAt.getTime()) {
     throw new ValidationError('A session must end after it starts', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
   }
@@ -48,8 +62,9 @@ function assertTimes(s: Pick<SessionEntity, 'startsAt' | 'endsAt' | 'registratio
 @Injectable()
 export class EventsAdminService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Database,
     private readonly events: EventsService,
+    private readonly sessionChanges: SessionChanges,
   ) {}
 
   getEvent(id: string): Promise<EventView> {
@@ -64,25 +79,25 @@ export class EventsAdminService {
     const base = slugify(dto.title);
     for (let attempt = 0; ; attempt++) {
       try {
-        const id = await this.db.transaction(async (m) => {
-          const taken: { slug: string }[] = await m.query(`SELECT slug FROM events WHERE slug = $1 OR slug LIKE $2`, [base, `${base}-%`]);
-          const event = m.create(EventEntity, {
-            slug: uniqueSlug(
+        const id = await this.change(async (tx) => {
+          const taken = await tx.query<{ slug: string }>(SLUGS_TAKEN_SQL, [base, `${base}-%`]);
+          const [{ id }] = await tx.query<{ id: string }>(INSERT_EVENT_SQL, [
+            uniqueSlug(
               base,
               taken.map((t) => t.slug),
             ),
-            title: dto.title,
-            summary: dto.summary ?? null,
-            description: dto.description ?? null,
-            organizer: dto.organizer ?? null,
-            category: dto.category ?? null,
-            tags: dto.tags ?? [],
-            venue: toVenue(dto.venue),
-            onlineUrl: dto.onlineUrl ?? null,
-            timezone: dto.timezone,
-            status: dto.status ?? 'draft',
-          });
-          return (await m.save(event)).id;
+            dto.title,
+            dto.summary ?? null,
+            dto.description ?? null,
+            dto.organizer ?? null,
+            dto.category ?? null,
+            dto.tags ?? [],
+            toVenue(dto.venue),
+            dto.onlineUrl ?? null,
+            dto.timezone,
+            dto.status ?? 'draft',
+          ]);
+          return id;
         });
         return this.getEvent(id);
       } catch (error) {
@@ -94,100 +109,100 @@ export class EventsAdminService {
   }
 
   async updateEvent(id: string, dto: UpdateEventDto): Promise<EventView> {
-    await this.db.transaction(async (m) => {
-      const event = await this.lockEvent(m, id);
+    await this.change(async (tx) => {
+      const event = await this.lockEvent(tx, id);
       const venue = dto.venue === undefined ? event.venue : toVenue(dto.venue);
-      const onlineUrl = dto.onlineUrl === undefined ? event.onlineUrl : dto.onlineUrl;
-      const placeChanged = !sameVenue(event.venue, venue) || event.onlineUrl !== onlineUrl;
-      Object.assign(event, {
-        ...(dto.title !== undefined && { title: dto.title }),
-        ...(dto.summary !== undefined && { summary: dto.summary }),
-        ...(dto.description !== undefined && { description: dto.description }),
-        ...(dto.organizer !== undefined && { organizer: dto.organizer }),
-        ...(dto.category !== undefined && { category: dto.category }),
-        ...(dto.tags !== undefined && { tags: dto.tags }),
-        ...(dto.timezone !== undefined && { timezone: dto.timezone }),
+      const onlineUrl = dto.onlineUrl === undefined ? event.online_url : dto.onlineUrl;
+      const placeChanged = !sameVenue(event.venue, venue) || event.online_url !== onlineUrl;
+      const pick = <K extends keyof EventRecord>(key: K, value: EventRecord[K] | undefined): EventRecord[K] =>
+        value === undefined ? event[key] : value;
+      await tx.query(UPDATE_EVENT_SQL, [
+        id,
+        pick('title', dto.title),
+        pick('summary', dto.summary),
+        pick('description', dto.description),
+        pick('organizer', dto.organizer),
+        pick('category', dto.category),
+        pick('tags', dto.tags),
         venue,
         onlineUrl,
-      });
-      await m.save(event);
+        pick('timezone', dto.timezone),
+      ]);
       if (placeChanged) {
-        // Sessions that inherit the event's place have moved: calendars must see a new SEQUENCE.
-        await m.query(`UPDATE sessions SET sequence = sequence + 1, updated_at = now() WHERE event_id = $1 AND venue IS NULL`, [id]);
-        // Email outbox (issue 12): the new place, to everyone in those sessions.
-        await enqueueForEvent(m, id, 'session-updated', 'inheriting-venue');
+        await tx.query(BUMP_INHERITING_SESSIONS_SQL, [id]);
+        await this.sessionChanges.emit('eventMoved', tx, id);
       }
     });
     return this.getEvent(id);
   }
 
   async deleteEvent(id: string): Promise<void> {
-    await this.db.transaction(async (m) => {
-      const event = await this.lockEvent(m, id);
+    await this.change(async (tx) => {
+      const event = await this.lockEvent(tx, id);
       if (event.status !== 'draft') throw new ConflictError('Only draft events can be deleted; cancel it instead');
-      const [{ n }]: { n: number }[] = await m.query(
-        `SELECT count(*)::int AS n FROM registrations r JOIN sessions s ON s.id = r.session_id WHERE s.event_id = $1`,
-        [id],
-      );
+      const [{ n }] = await tx.query<{ n: number }>(EVENT_REGISTRATIONS_SQL, [id]);
       if (n > 0) throw new ConflictError('This event has registrations; cancel it instead');
-      await m.delete(EventEntity, { id });
+      await tx.query(DELETE_EVENT_SQL, [id]);
     });
   }
 
   async publishEvent(id: string): Promise<EventView> {
-    await this.db.transaction(async (m) => {
-      const event = await this.lockEvent(m, id);
+    await this.change(async (tx) => {
+      const event = await this.lockEvent(tx, id);
       if (event.status === 'cancelled') throw new ConflictError('A cancelled event cannot be published again');
-      if (event.status === 'draft') await m.update(EventEntity, { id }, { status: 'published' });
+      if (event.status === 'draft') await tx.query(SET_EVENT_STATUS_SQL, [id, 'published']);
     });
     return this.getEvent(id);
   }
 
   async cancelEvent(id: string): Promise<EventView> {
-    await this.db.transaction(async (m) => {
-      const event = await this.lockEvent(m, id);
+    await this.change(async (tx) => {
+      const event = await this.lockEvent(tx, id);
       if (event.status === 'cancelled') return;
-      await m.update(EventEntity, { id }, { status: 'cancelled' });
-      // Email outbox (issue 12): before the UPDATE below, which makes every session look cancelled already.
-      await enqueueForEvent(m, id, 'session-cancelled', 'not-cancelled');
-      await m.query(
-        `UPDATE sessions SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE event_id = $1 AND status <> 'cancelled'`,
-        [id],
-      );
+      await tx.query(SET_EVENT_STATUS_SQL, [id, 'cancelled']);
+      // Before its sessions are cancelled, which would make every one look cancelled already.
+      await this.sessionChanges.emit('eventCancelling', tx, id);
+      await tx.query(CANCEL_EVENT_SESSIONS_SQL, [id]);
     });
     return this.getEvent(id);
   }
 
   async addSession(eventId: string, dto: CreateSessionDto): Promise<SessionView> {
-    const id = await this.db.transaction(async (m) => {
-      const event = await this.lockEvent(m, eventId);
+    const id = await this.change(async (tx) => {
+      const event = await this.lockEvent(tx, eventId);
       if (event.status === 'cancelled') throw new ConflictError('Sessions cannot be added to a cancelled event');
-      const session = m.create(SessionEntity, {
-        eventId,
-        startsAt: parseInstant(dto.startsAt),
-        endsAt: parseInstant(dto.endsAt),
-        timezone: dto.timezone ?? event.timezone,
-        venue: toVenue(dto.venue),
-        capacity: dto.capacity ?? null,
-        waitlistEnabled: dto.waitlistEnabled ?? false,
+      const session = {
+        startsAt: parseInstant(dto.startsAt) as Date,
+        endsAt: parseInstant(dto.endsAt) as Date,
         registrationOpensAt: instantOrNull(dto.registrationOpensAt),
         registrationClosesAt: instantOrNull(dto.registrationClosesAt),
-        status: 'scheduled',
-      });
+      };
       assertTimes(session);
-      return (await m.save(session)).id;
+      const [{ id }] = await tx.query<{ id: string }>(INSERT_SESSION_SQL, [
+        eventId,
+        session.startsAt,
+        session.endsAt,
+        dto.timezone ?? event.timezone,
+        toVenue(dto.venue),
+        dto.capacity ?? null,
+        dto.waitlistEnabled ?? false,
+        session.registrationOpensAt,
+        session.registrationClosesAt,
+      ]);
+      return id;
     });
     return this.getSession(id);
   }
 
   async updateSession(id: string, dto: UpdateSessionDto): Promise<SessionView> {
-    await this.db.transaction(async (m) => {
-      const session = await this.lockSession(m, id);
+    await this.change(async (tx) => {
+      const before = await this.lockSession(tx, id);
       // Cancelling is final: a new capacity or time would offer seats nobody can take.
-      if (session.status === 'cancelled' || (await this.eventStatus(m, session.eventId)) === 'cancelled') {
+      const [event] = await tx.query<{ status: EventRecord['status'] }>(EVENT_STATUS_SQL, [before.eventId]);
+      if (before.status === 'cancelled' || event?.status === 'cancelled') {
         throw new ConflictError('A cancelled session cannot be changed');
       }
-      const before = { ...session };
+      const session = { ...before };
       if (dto.startsAt !== undefined) session.startsAt = parseInstant(dto.startsAt) as Date;
       if (dto.endsAt !== undefined) session.endsAt = parseInstant(dto.endsAt) as Date;
       if (dto.timezone !== undefined) session.timezone = dto.timezone;
@@ -203,40 +218,52 @@ export class EventsAdminService {
       }
       assertTimes(session);
       if (scheduleChanged(before, session)) session.sequence += 1;
-      await m.save(session);
-      // Email outbox (issue 12): a new time or place goes to everyone with a place or on the waitlist.
-      if (session.sequence !== before.sequence) await enqueueForSession(m, id, 'session-updated');
+      await tx.query(UPDATE_SESSION_SQL, [
+        id,
+        session.startsAt,
+        session.endsAt,
+        session.timezone,
+        session.venue,
+        session.capacity,
+        session.waitlistEnabled,
+        session.registrationOpensAt,
+        session.registrationClosesAt,
+        session.sequence,
+      ]);
+      if (session.sequence !== before.sequence) await this.sessionChanges.emit('sessionRescheduled', tx, id);
       if (session.capacity === null || (before.capacity !== null && session.capacity > before.capacity)) {
-        await promoteWaitlisted(m, id);
+        await this.sessionChanges.emit('seatsFreed', tx, id);
       }
     });
     return this.getSession(id);
   }
 
   async cancelSession(id: string): Promise<SessionView> {
-    await this.db.transaction(async (m) => {
-      const session = await this.lockSession(m, id);
+    await this.change(async (tx) => {
+      const session = await this.lockSession(tx, id);
       if (session.status === 'cancelled') return;
-      await m.update(SessionEntity, { id }, { status: 'cancelled', sequence: session.sequence + 1 });
-      // Email outbox (issue 12): "it's cancelled", to everyone with a place or on the waitlist.
-      await enqueueForSession(m, id, 'session-cancelled');
+      await tx.query(CANCEL_SESSION_SQL, [id]);
+      await this.sessionChanges.emit('sessionCancelled', tx, id);
     });
     return this.getSession(id);
   }
 
-  private async lockEvent(m: EntityManager, id: string): Promise<EventEntity> {
-    const event = await m.findOne(EventEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  /** A transaction that changes what calendar feeds show. */
+  private change<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => {
+      tx.touch('events', 'sessions');
+      return work(tx);
+    });
+  }
+
+  private async lockEvent(tx: Transaction, id: string): Promise<EventRecord> {
+    const [event] = await tx.query<EventRecord>(LOCK_EVENT_SQL, [id]);
     if (!event) throw new NotFoundError('Event');
     return event;
   }
 
-  private async eventStatus(m: EntityManager, eventId: string): Promise<EventEntity['status']> {
-    const event = await m.findOneOrFail(EventEntity, { where: { id: eventId }, select: { id: true, status: true } });
-    return event.status;
-  }
-
-  private async lockSession(m: EntityManager, id: string): Promise<SessionEntity> {
-    const session = await m.findOne(SessionEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  private async lockSession(tx: Transaction, id: string): Promise<SessionRecord> {
+    const [session] = await tx.query<SessionRecord>(LOCK_SESSION_SQL, [id]);
     if (!session) throw new NotFoundError('Session');
     return session;
   }

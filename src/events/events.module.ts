@@ -3,10 +3,11 @@ import { AdminEventsController } from './admin-events.controller';
 import { EventsAdminService } from './events-admin.service';
 import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
+import { SessionChanges } from './session-changes';
 
 @Module({
   controllers: [EventsController, AdminEventsController],
-  providers: [EventsService, EventsAdminService],
-  exports: [EventsService],
+  providers: [EventsService, EventsAdminService, SessionChanges],
+  exports: [EventsService, SessionChanges],
 })
 export class EventsModule {}

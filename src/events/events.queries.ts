@@ -1,5 +1,4 @@
 import { decodeCursor, isIsoInstant } from '../common/cursor';
-import { SESSION_COLUMNS } from './session-row';
 
 /**
  * The listing SQL, in one place. Sessions page by (starts_at, id) on sessions_starts_at_id_idx;
@@ -16,6 +15,22 @@ export interface ListFilter {
   cursor?: string;
   limit: number;
 }
+
+/** Session columns joined with its event (`s` and `e`); counts come from the session row, no per-row queries. */
+export const SESSION_COLUMNS = `
+  s.id, s.event_id, e.slug AS event_slug, e.title AS event_title, e.organizer AS event_organizer, e.status AS event_status,
+  s.starts_at, s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue, s.capacity, s.waitlist_enabled,
+  s.registration_opens_at, s.registration_closes_at, s.status, s.sequence, s.confirmed_count, s.waitlisted_count,
+  to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts`;
+
+export const SESSION_BY_ID_SQL = `
+  SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id WHERE s.id = $1 AND e.status = ANY($2::varchar[])`;
+
+const EVENT_BY = (column: 'id' | 'slug'): string => `
+  SELECT e.*, (SELECT count(*)::int FROM sessions s WHERE s.event_id = e.id) AS session_count
+    FROM events e WHERE e.${column} = $1 AND e.status = ANY($2::varchar[])`;
+export const EVENT_BY_ID_SQL = EVENT_BY('id');
+export const EVENT_BY_SLUG_SQL = EVENT_BY('slug');
 
 class Sql {
   readonly params: unknown[] = [];
@@ -125,3 +140,47 @@ export function sessionsOfEventSql(eventId: string, now: Date): { text: string; 
     params: [eventId, now, EVENT_SESSIONS],
   };
 }
+
+/** Staff changes (events-admin.service.ts): the rows they lock FOR UPDATE, and their writes. */
+const EVENT_RECORD = `id, title, summary, description, organizer, category, tags, venue, online_url, timezone, status`;
+export const LOCK_EVENT_SQL = `SELECT ${EVENT_RECORD} FROM events WHERE id = $1 FOR UPDATE`;
+export const EVENT_STATUS_SQL = `SELECT status FROM events WHERE id = $1`;
+export const SLUGS_TAKEN_SQL = `SELECT slug FROM events WHERE slug = $1 OR slug LIKE $2`;
+export const INSERT_EVENT_SQL = `
+  INSERT INTO events (slug, title, summary, description, organizer, category, tags, venue, online_url, timezone, status)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`;
+/** updated_at moves only when something differs. */
+export const UPDATE_EVENT_SQL = `
+  UPDATE events SET title = $2, summary = $3, description = $4, organizer = $5, category = $6, tags = $7,
+         venue = $8, online_url = $9, timezone = $10, updated_at = now()
+   WHERE id = $1
+     AND (title, summary, description, organizer, category, tags, venue, online_url, timezone)
+         IS DISTINCT FROM ($2::varchar, $3::varchar, $4::text, $5::varchar, $6::varchar, $7::text[], $8::jsonb, $9::varchar, $10::varchar)`;
+/** Sessions that inherit the event's place have moved: calendars must see a new SEQUENCE. */
+export const BUMP_INHERITING_SESSIONS_SQL = `UPDATE sessions SET sequence = sequence + 1, updated_at = now() WHERE event_id = $1 AND venue IS NULL`;
+export const EVENT_REGISTRATIONS_SQL = `
+  SELECT count(*)::int AS n FROM registrations r JOIN sessions s ON s.id = r.session_id WHERE s.event_id = $1`;
+export const DELETE_EVENT_SQL = `DELETE FROM events WHERE id = $1`;
+export const SET_EVENT_STATUS_SQL = `UPDATE events SET status = $2, updated_at = now() WHERE id = $1`;
+export const CANCEL_EVENT_SESSIONS_SQL = `
+  UPDATE sessions SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE event_id = $1 AND status <> 'cancelled'`;
+
+// camelCase, as the schedule rules (sequence.ts) and availability read a session.
+const SESSION_RECORD = `
+  id, event_id AS "eventId", starts_at AS "startsAt", ends_at AS "endsAt", timezone, venue, capacity,
+  waitlist_enabled AS "waitlistEnabled", registration_opens_at AS "registrationOpensAt",
+  registration_closes_at AS "registrationClosesAt", status, sequence, confirmed_count AS "confirmedCount"`;
+export const LOCK_SESSION_SQL = `SELECT ${SESSION_RECORD} FROM sessions WHERE id = $1 FOR UPDATE`;
+export const INSERT_SESSION_SQL = `
+  INSERT INTO sessions (event_id, starts_at, ends_at, timezone, venue, capacity, waitlist_enabled,
+                        registration_opens_at, registration_closes_at, status)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'scheduled') RETURNING id`;
+/** updated_at moves only when something differs. */
+export const UPDATE_SESSION_SQL = `
+  UPDATE sessions SET starts_at = $2, ends_at = $3, timezone = $4, venue = $5, capacity = $6, waitlist_enabled = $7,
+         registration_opens_at = $8, registration_closes_at = $9, sequence = $10, updated_at = now()
+   WHERE id = $1
+     AND (starts_at, ends_at, timezone, venue, capacity, waitlist_enabled, registration_opens_at, registration_closes_at, sequence)
+         IS DISTINCT FROM ($2::timestamptz, $3::timestamptz, $4::varchar, $5::jsonb, $6::int, $7::boolean,
+                           $8::timestamptz, $9::timestamptz, $10::int)`;
+export const CANCEL_SESSION_SQL = `UPDATE sessions SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE id = $1`;

@@ -1,43 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
-import { SqlClient } from '../database/sql-client';
+import { Database } from '../database/database';
 import { isUuid, Page, toPage } from '../common/cursor';
 import { NotFoundError } from '../common/errors';
 import { parseInstant } from '../common/validators';
-import { combineAvailability } from './availability';
-import type { EventStatus, Venue } from './event.entity';
+import type { EventStatus } from './event.entity';
 import { EventView, SessionView } from './dto/views';
 import { ListQueryDto, SessionListQueryDto } from './dto/list-query.dto';
-import { ListFilter, listEventsSql, listSessionsSql, sessionsOfEventSql, sessionsOfEventsSql } from './events.queries';
-import { eventLinks } from './links';
-import { SESSION_COLUMNS, SessionRow, toSessionView } from './session-row';
-
-export interface EventRow {
-  id: string;
-  slug: string;
-  title: string;
-  summary: string | null;
-  description: string | null;
-  organizer: string | null;
-  category: string | null;
-  tags: string[];
-  venue: Venue | null;
-  online_url: string | null;
-  timezone: string;
-  status: EventStatus;
-  created_at: Date;
-  updated_at: Date;
-  cursor_ts?: string;
-  /** Single reads: how many sessions the event has in all. */
-  session_count?: number;
-}
-
-/** The sessions an event view shows, and how many there are in all (in a listing: in range). */
-interface ShownSessions {
-  sessions: SessionView[];
-  count: number;
-}
+import {
+  EVENT_BY_ID_SQL,
+  EVENT_BY_SLUG_SQL,
+  ListFilter,
+  listEventsSql,
+  listSessionsSql,
+  SESSION_BY_ID_SQL,
+  sessionsOfEventSql,
+  sessionsOfEventsSql,
+} from './events.queries';
+import { EventRow, SessionRow, ShownSessions, toEventView, toSessionView } from './rows';
 
 const PUBLIC: EventStatus[] = ['published'];
 /** Single reads also show cancelled events, so attendees learn of the cancellation. */
@@ -48,7 +29,7 @@ const ALL: EventStatus[] = ['draft', 'published', 'cancelled'];
 @Injectable()
 export class EventsService {
   constructor(
-    private readonly db: SqlClient,
+    private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -72,10 +53,7 @@ export class EventsService {
 
   async findSessionRow(id: string, statuses = PUBLIC_SINGLE): Promise<SessionRow | undefined> {
     if (!isUuid(id)) return undefined;
-    const rows = await this.db.query<SessionRow>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id WHERE s.id = $1 AND e.status = ANY($2::varchar[])`,
-      [id, statuses],
-    );
+    const rows = await this.db.query<SessionRow>(SESSION_BY_ID_SQL, [id, statuses]);
     return rows[0];
   }
 
@@ -100,7 +78,7 @@ export class EventsService {
       rows,
       limit,
       (r) => [r.cursor_ts as string, r.id],
-      (r) => this.toEventView(r, sessions.get(r.id) ?? { sessions: [], count: 0 }),
+      (r) => toEventView(r, sessions.get(r.id) ?? { sessions: [], count: 0 }, this.config.publicBaseUrl),
     );
   }
 
@@ -112,17 +90,16 @@ export class EventsService {
     const { text, params } = sessionsOfEventSql(row.id, now);
     const rows = await this.db.query<SessionRow>(text, params);
     const sessions = rows.map((r) => toSessionView(r, this.config.publicBaseUrl, now));
-    return this.toEventView(row, { sessions, count: row.session_count ?? sessions.length });
+    return toEventView(row, { sessions, count: row.session_count ?? sessions.length }, this.config.publicBaseUrl);
   }
 
   async findEventRow(idOrSlug: string, statuses = PUBLIC_SINGLE): Promise<EventRow | undefined> {
     const column = isUuid(idOrSlug) ? 'id' : 'slug';
     if (column === 'slug' && !/^[a-z0-9-]{1,120}$/.test(idOrSlug)) return undefined;
-    const rows = await this.db.query<EventRow>(
-      `SELECT e.*, (SELECT count(*)::int FROM sessions s WHERE s.event_id = e.id) AS session_count
-         FROM events e WHERE e.${column} = $1 AND e.status = ANY($2::varchar[])`,
-      [column === 'id' ? idOrSlug.toLowerCase() : idOrSlug, statuses],
-    );
+    const rows = await this.db.query<EventRow>(column === 'id' ? EVENT_BY_ID_SQL : EVENT_BY_SLUG_SQL, [
+      column === 'id' ? idOrSlug.toLowerCase() : idOrSlug,
+      statuses,
+    ]);
     return rows[0];
   }
 
@@ -138,29 +115,6 @@ export class EventsService {
       byEvent.set(r.event_id, shown);
     }
     return byEvent;
-  }
-
-  toEventView(r: EventRow, { sessions, count }: ShownSessions): EventView {
-    return {
-      id: r.id,
-      slug: r.slug,
-      title: r.title,
-      summary: r.summary,
-      description: r.description,
-      organizer: r.organizer,
-      category: r.category,
-      tags: r.tags,
-      venue: r.venue,
-      onlineUrl: r.online_url,
-      timezone: r.timezone,
-      status: r.status,
-      sessions,
-      sessionCount: count,
-      availability: combineAvailability(sessions.map((s) => s.availability)),
-      links: eventLinks(this.config.publicBaseUrl, r),
-      createdAt: r.created_at.toISOString(),
-      updatedAt: r.updated_at.toISOString(),
-    };
   }
 
   private filter(query: ListQueryDto, now: Date): Omit<ListFilter, 'statuses'> {

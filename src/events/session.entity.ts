@@ -1,9 +1,19 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { EventEntity, Venue } from './event.entity';
 
 export type SessionStatus = 'scheduled' | 'cancelled';
 
 @Entity('sessions')
+@Check('sessions_capacity_check', 'capacity IS NULL OR capacity >= 0')
+@Check('sessions_status_check', `status IN ('scheduled', 'cancelled')`)
+@Check('sessions_confirmed_count_check', 'confirmed_count >= 0')
+@Check('sessions_waitlisted_count_check', 'waitlisted_count >= 0')
+@Check('sessions_ends_after_start', 'ends_at > starts_at')
+// The last line of defence against overselling: the database itself refuses it.
+@Check('sessions_capacity_not_exceeded', 'capacity IS NULL OR confirmed_count <= capacity')
+// Public listing (ORDER BY starts_at, id) and one event's sessions, each with a keyset cursor.
+@Index('sessions_starts_at_id_idx', ['startsAt', 'id'])
+@Index('sessions_event_id_starts_at_idx', ['eventId', 'startsAt', 'id'])
 export class SessionEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'event_id', type: 'uuid' }) eventId!: string;

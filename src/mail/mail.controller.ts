@@ -11,7 +11,7 @@ import {
 import { Staff } from '../auth/staff.decorator';
 import type { Page } from '../common/cursor';
 import { ProblemSchema } from '../common/problem.schema';
-import { RateLimiter } from '../common/rate-limiter';
+import { RateLimiter } from '../rate-limits/rate-limiter';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { PageQueryDto } from '../common/page-query.dto';
 import { MessagePage, MessageView } from './dto/message.view';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
+import { EventsModule } from '../events/events.module';
 import { MessagesAdminController, ResendController } from './mail.controller';
 import { EmlFileSender, MailSender, SmtpSender } from './mail-sender';
 import { MailService } from './mail.service';
@@ -10,6 +11,7 @@ import { RequestIdInterceptor } from './request-context';
 
 /** Email: the outbox's delivery worker, the resend route, the staff view of messages. */
 @Module({
+  imports: [EventsModule],
   controllers: [ResendController, MessagesAdminController],
   providers: [
     MailService,

@@ -1,30 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, Page, toPage } from '../common/cursor';
 import { NotFoundError } from '../common/errors';
-import { SqlClient } from '../database/sql-client';
+import { Database } from '../database/database';
+import { SessionChanges } from '../events/session-changes';
 import type { MessageView } from './dto/message.view';
-import { ENQUEUE_RESEND_SQL, MessageRow, messagesSql } from './outbox.queries';
+import { ENQUEUE_RESEND_SQL, enqueueForEvent, enqueueForSession, MessageRow, messagesSql } from './outbox.queries';
 import { currentRequestId } from './request-context';
 
 /** What people ask of the mail: attendees a new manage link, staff where a registration's messages stand. */
 @Injectable()
 export class MailService {
-  constructor(private readonly sql: SqlClient) {}
+  constructor(
+    private readonly db: Database,
+    sessionChanges: SessionChanges,
+  ) {
+    // Staff changes tell attendees, in the change's own transaction.
+    sessionChanges.subscribe({
+      sessionRescheduled: (tx, sessionId) => enqueueForSession(tx, sessionId, 'session-updated'),
+      sessionCancelled: (tx, sessionId) => enqueueForSession(tx, sessionId, 'session-cancelled'),
+      eventMoved: (tx, eventId) => enqueueForEvent(tx, eventId, 'session-updated', 'inheriting-venue'),
+      eventCancelling: (tx, eventId) => enqueueForEvent(tx, eventId, 'session-cancelled', 'not-cancelled'),
+    });
+  }
 
   /**
    * Queues a manage-link message when this email holds a live place in this session; does
    * nothing otherwise. The caller answers the same either way, so nothing is revealed.
    */
   async resend(sessionId: string, email: string): Promise<void> {
-    await this.sql.query(ENQUEUE_RESEND_SQL, [sessionId, email, currentRequestId()]);
+    await this.db.query(ENQUEUE_RESEND_SQL, [sessionId, email, currentRequestId()]);
   }
 
   async messages(registrationId: string, limit = 20, cursor?: string): Promise<Page<MessageView>> {
     const after = cursor ? decodeCursor(cursor) : undefined;
-    const [registration] = await this.sql.query(`SELECT 1 FROM registrations WHERE id = $1`, [registrationId]);
+    const [registration] = await this.db.query(`SELECT 1 FROM registrations WHERE id = $1`, [registrationId]);
     if (!registration) throw new NotFoundError('Registration');
     const { text, params } = messagesSql(registrationId, after, limit + 1);
-    const rows = await this.sql.query<MessageRow>(text, params);
+    const rows = await this.db.query<MessageRow>(text, params);
     return toPage(rows, limit, (r) => [r.created_at.toISOString(), r.id], toMessageView);
   }
 }

@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { newSecretToken } from '../auth/tokens';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
-import { SqlClient } from '../database/sql-client';
+import { Database } from '../database/database';
 import { composeMessage, MailContext, MailViews } from './compose-message';
 import { MailSender, SMTP_CONNECTIONS } from './mail-sender';
 import { CLAIM_SQL, ClaimedMessageRow, ISSUE_TOKENS_SQL, MARK_FAILED_SQL, MARK_RETRY_SQL, MARK_SENT_SQL } from './outbox.queries';
@@ -40,7 +40,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private outage = false;
 
   constructor(
-    private readonly sql: SqlClient,
+    private readonly db: Database,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(MAIL_SENDER) private readonly sender: MailSender,
   ) {
@@ -81,15 +81,15 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Claims, sends and records one batch; returns how many messages it claimed. */
   async deliverBatch(): Promise<number> {
     if (this.stopping) return 0;
-    const rows = await this.sql.query<ClaimedMessageRow>(CLAIM_SQL, [BATCH, this.leaseSeconds]);
+    const rows = await this.db.query<ClaimedMessageRow>(CLAIM_SQL, [BATCH, this.leaseSeconds]);
     if (rows.length === 0) return 0;
     // Each mail carries a manage token of its own: the original exists only as a hash.
     const tokens = rows.map(() => newSecretToken());
-    await this.sql.query(ISSUE_TOKENS_SQL, [tokens.map((t) => t.hash), rows.map((r) => r.registration_id)]);
+    await this.db.query(ISSUE_TOKENS_SQL, [tokens.map((t) => t.hash), rows.map((r) => r.registration_id)]);
     const limit = pLimit(SMTP_CONNECTIONS);
     const outcomes = await Promise.all(rows.map((row, i) => limit(() => this.send(row, tokens[i].token))));
     const sent = rows.filter((_, i) => outcomes[i] === undefined).map((r) => r.id);
-    if (sent.length > 0) await this.sql.query(MARK_SENT_SQL, [sent]);
+    if (sent.length > 0) await this.db.query(MARK_SENT_SQL, [sent]);
     for (const [i, failure] of outcomes.entries()) {
       if (failure !== undefined) await this.recordFailure(rows[i], failure);
     }
@@ -111,10 +111,10 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const reason = failure.message.slice(0, MAX_ERROR_LENGTH);
     const retryAt = isPermanent(failure) ? null : nextAttemptAt(row.attempts, row.created_at, new Date(), this.backoffBaseMs);
     if (retryAt === null) {
-      await this.sql.query(MARK_FAILED_SQL, [row.id, reason]);
+      await this.db.query(MARK_FAILED_SQL, [row.id, reason]);
       this.logger.error(`${what} failed for good after ${row.attempts} attempt(s): ${reason}`);
     } else {
-      await this.sql.query(MARK_RETRY_SQL, [row.id, retryAt, reason]);
+      await this.db.query(MARK_RETRY_SQL, [row.id, retryAt, reason]);
       this.logger.warn(`${what} not sent (attempt ${row.attempts}), retrying at ${retryAt.toISOString()}: ${reason}`);
     }
   }

@@ -5,16 +5,9 @@
  * a session's live places), registrations_active_email_key (resend), sessions_event_id_starts_at_idx.
  */
 import type { FeedVenue } from '../calendars/calendar-feed.queries';
+import type { Queryable } from '../database/database';
 import type { MessageKind } from './message-kind';
 import { currentRequestId } from './request-context';
-
-/**
- * The one thing enqueueing needs of a transaction: to run a statement in it. A pg transaction
- * wrapped as SqlRows, a TypeORM EntityManager and the coming Database handle all fit.
- */
-export interface Queryable {
-  query(text: string, params?: unknown[]): Promise<unknown>;
-}
 
 export interface OutboxMessage {
   registrationId: string;

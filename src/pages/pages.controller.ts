@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, NotFoundError, ValidationError } from '../common/errors';
 import { toProblem } from '../common/problem';
-import { RateLimiter } from '../common/rate-limiter';
+import { RateLimiter } from '../rate-limits/rate-limiter';
 import { createValidationPipe } from '../common/validation.pipe';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';

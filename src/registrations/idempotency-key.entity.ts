@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** A stored answer to a registration request; the body is encrypted with a key derived from the Idempotency-Key. */
 @Entity('idempotency_keys')
+@Index('idempotency_keys_created_at_idx', ['createdAt'])
 export class IdempotencyKeyEntity {
   @PrimaryColumn({ name: 'key_hash', type: 'bytea' }) keyHash!: Buffer;
   @Column({ name: 'request_hash', type: 'bytea' }) requestHash!: Buffer;

@@ -1,24 +1,19 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConflictError, IdempotencyConflictError } from '../common/errors';
-import { prepared, SqlClient } from '../database/sql-client';
+import { Database, type Queryable } from '../database/database';
 import { IdempotencyMaterial, openResponse, sealResponse } from './idempotency';
-import type { SqlRows } from './sql-rows';
+import { STORED_RESPONSE_SQL, SWEEP_KEYS_SQL } from './registrations.queries';
 
 export interface StoredResponse {
   status: number;
   body: unknown;
 }
 
-const STORED_RESPONSE_SQL = prepared(
-  'idempotency-stored-response',
-  `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key_hash = $1`,
-);
-
 /**
  * The answer stored for this key, if any; 422 when the key came with another request. Outside a
  * transaction this is the cheap path for retries: one read, no lock, no connection held.
  */
-export async function findStoredResponse(db: SqlRows, k: IdempotencyMaterial): Promise<StoredResponse | undefined> {
+export async function findStoredResponse(db: Queryable, k: IdempotencyMaterial): Promise<StoredResponse | undefined> {
   const [stored] = await db.query<{ request_hash: Buffer; response_status: number | null; response_body: Buffer | null }>(
     STORED_RESPONSE_SQL,
     [k.keyHash],
@@ -44,7 +39,7 @@ const FIRST_SWEEP_MS = 60 * 1000;
 
 /**
  * Deletes expired idempotency keys hourly (first a minute after start). Every instance sweeps;
- * the DELETE is idempotent and uses idempotency_keys_created_at_idx. Timers are unref'd so
+ * the DELETE is idempotent. Timers are unref'd so
  * they never hold the process open.
  */
 @Injectable()
@@ -52,7 +47,7 @@ export class IdempotencyKeySweeper implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('IdempotencyKeySweeper');
   private timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly sql: SqlClient) {}
+  constructor(private readonly db: Database) {}
 
   onModuleInit(): void {
     this.timers.push(setTimeout(() => void this.sweep(), FIRST_SWEEP_MS).unref());
@@ -66,11 +61,7 @@ export class IdempotencyKeySweeper implements OnModuleInit, OnModuleDestroy {
 
   async sweep(): Promise<number> {
     try {
-      const [{ deleted }] = await this.sql.query<{ deleted: number }>(
-        `WITH gone AS (DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) RETURNING 1)
-         SELECT count(*)::int AS deleted FROM gone`,
-        [IDEMPOTENCY_KEY_RETENTION_HOURS],
-      );
+      const [{ deleted }] = await this.db.query<{ deleted: number }>(SWEEP_KEYS_SQL, [IDEMPOTENCY_KEY_RETENTION_HOURS]);
       return deleted;
     } catch (error) {
       // The database may be away for a while; the next sweep catches up.

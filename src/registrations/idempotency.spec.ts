@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import * as fc from 'fast-check';
 import { ValidationError } from '../common/errors';
 import { canonicalJson, deriveCipherKey, idempotencyMaterial, openResponse, parseIdempotencyKey, sealResponse } from './idempotency';
@@ -85,10 +85,22 @@ describe('deriveCipherKey', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), (bytes) => {
         const ikm = Buffer.from(bytes);
-        const expected = Buffer.from(hkdfSync('sha256', ikm, 'eventline/idempotency-keys/v1', 'registration response encryption', 32));
+        // RFC 5869 written out for one 32-byte block: PRK = HMAC(salt, IKM), T(1) = HMAC(PRK, info ‖ 0x01).
+        const prk = createHmac('sha256', 'eventline/idempotency-keys/v1').update(ikm).digest();
+        const expected = createHmac('sha256', prk)
+          .update('registration response encryption')
+          .update(Buffer.from([1]))
+          .digest();
         expect(deriveCipherKey(ikm).equals(expected)).toBe(true);
       }),
     );
+  });
+
+  it('gives the bytes that sealed the answers already stored', () => {
+    expect(deriveCipherKey(Buffer.from('order-2027-0001')).toString('hex')).toBe(
+      '67259ef63e1513f3db1f378bfecec5be7b6c0b902ddbeb5932dc8b0483b46ed4',
+    );
+    expect(deriveCipherKey(Buffer.from('k')).toString('hex')).toBe('58713487716ecc14afe28b4f44523cf4ea14ac5ac476c1eb7c31fbab9c901e56');
   });
 });
 

@@ -12,12 +12,8 @@ interface Slot {
 }
 
 /**
- * At most `limit` concurrent runs per key; the others wait in arrival order.
- *
- * Registrations for one session all queue on its row lock, each holding a pooled database
- * connection while it waits. Bounding them per session keeps a rush on one session from
- * emptying the pool (and timing out everything else), while enough stay queued in PostgreSQL
- * that the lock passes straight on. Per process: instances each keep their own.
+ * At most `limit` concurrent runs per key; the others wait in arrival order. Registrations wait
+ * for a session's row lock holding a connection: this keeps a rush on one session from emptying the pool.
  */
 export class KeyedSemaphore {
   private readonly slots = new Map<string, Slot>();

@@ -1,4 +1,5 @@
-import { likePattern, registrationLinks, toRegistrationView } from './registration-row';
+import { registrationLinks, toRegistrationView } from './registration-row';
+import { likePattern } from './registrations.queries';
 
 describe('likePattern', () => {
   it('wraps the search in wildcards', () => {

@@ -1,11 +1,8 @@
-import { SessionRow, toSessionView } from '../events/session-row';
+import { SessionRow, toSessionView } from '../events/rows';
 import type { ManagedRegistrationView, RegistrationLinksView, RegistrationView } from './dto/views';
 import type { RegistrationStatus } from './registration.entity';
 
-/**
- * One row of REGISTRATION_COLUMNS (alias `r`). Names that would clash with SESSION_COLUMNS
- * (id, status) are prefixed, so a registration and its session read in one query.
- */
+/** One row of REGISTRATION_COLUMNS; the mappers below are the only place its columns become views. */
 export interface RegistrationRow {
   registration_id: string;
   session_id: string;
@@ -19,25 +16,6 @@ export interface RegistrationRow {
   promoted_at: Date | null;
   cancelled_at: Date | null;
   created_at: Date;
-}
-
-export const REGISTRATION_COLUMNS = `
-  r.id AS registration_id, r.session_id, r.name, r.email, r.status AS registration_status, r.queue_number,
-  r.checked_in_at, r.promoted_at, r.cancelled_at, r.created_at`;
-
-/**
- * 1 + the people waitlisted ahead in the same session, for single reads (index-only on
- * registrations_session_status_queue_idx). Lists number the whole waitlist once instead.
- */
-export const WAITLIST_POSITION = `
-  CASE WHEN r.status = 'waitlisted' THEN (
-    SELECT count(*)::int FROM registrations w
-     WHERE w.session_id = r.session_id AND w.status = 'waitlisted' AND w.queue_number <= r.queue_number
-  ) END AS waitlist_position`;
-
-/** A substring search for ILIKE with a backslash escape: `%`, `_` and `\` typed by staff are literal, not wildcards. */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

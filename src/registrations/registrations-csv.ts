@@ -1,4 +1,5 @@
 import { stringify, Stringifier } from 'csv-stringify';
+import Negotiator from 'negotiator';
 import type { RegistrationView } from './dto/views';
 
 /** The staff export's columns, in order (also its header row). */
@@ -25,23 +26,13 @@ export function createCsvStringifier(): Stringifier {
   return stringify({ header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows', quoted_match: /[\r\n]/ });
 }
 
+// What the CSV answer is sent as: a charset parameter in Accept must match it.
+const CSV_TYPE = 'text/csv; charset=utf-8';
+
 /**
- * Content negotiation for the staff list: CSV when the client accepts text/csv more than
- * application/json (q-values; an equal q goes to the one named first). Wildcards mean JSON.
+ * Content negotiation for the staff list, by `negotiator`: CSV when the client accepts text/csv
+ * more than application/json (q-values; an equal q goes to the one named first). Wildcards mean JSON.
  */
 export function prefersCsv(accept: string | undefined): boolean {
-  if (!accept) return false;
-  let csv: { q: number; index: number } | undefined;
-  let json: { q: number; index: number } | undefined;
-  accept.split(',').forEach((range, index) => {
-    const [type, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
-    const qParam = params.find((p) => p.startsWith('q='));
-    const parsedQ = qParam ? Number(qParam.slice(2)) : 1;
-    const q = Number.isFinite(parsedQ) ? parsedQ : 0;
-    if (type === 'text/csv' && !csv) csv = { q, index };
-    if (type === 'application/json' && !json) json = { q, index };
-  });
-  if (!csv || csv.q <= 0) return false;
-  if (!json) return true;
-  return csv.q > json.q || (csv.q === json.q && csv.index < json.index);
+  return new Negotiator({ headers: { accept } }).mediaType(['application/json', CSV_TYPE]) === CSV_TYPE;
 }

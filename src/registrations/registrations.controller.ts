@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ProblemSchema } from '../common/problem.schema';
-import { RateLimiter } from '../common/rate-limiter';
+import { RateLimiter } from '../rate-limits/rate-limiter';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView } from './dto/views';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
 import { IdempotencyKeySweeper } from './idempotency-store';
 import { RegistrationsAdminController } from './registrations-admin.controller';
 import { RegistrationsStaffService } from './registrations-staff.service';
@@ -6,6 +7,7 @@ import { RegistrationsController } from './registrations.controller';
 import { RegistrationsService } from './registrations.service';
 
 @Module({
+  imports: [EventsModule],
   controllers: [RegistrationsController, RegistrationsAdminController],
   providers: [RegistrationsService, RegistrationsStaffService, IdempotencyKeySweeper],
   exports: [RegistrationsService],

@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { hashToken, looksLikeToken, newSecretToken } from '../auth/tokens';
 import {
   AlreadyRegisteredError,
@@ -14,20 +12,31 @@ import {
 } from '../common/errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
-import { prepared, SqlClient } from '../database/sql-client';
-import { enqueueMessages, registrationIdsByTokenHash, registrationMailCte } from '../mail/outbox.queries';
+import { Database, type Transaction } from '../database/database';
+import { availabilityInputOf, SessionRow } from '../events/rows';
+import { SessionChanges } from '../events/session-changes';
+import { enqueueMessages } from '../mail/outbox.queries';
 import { currentRequestId } from '../mail/request-context';
-import { availabilityInputOf, SESSION_COLUMNS, SessionRow } from '../events/session-row';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
 import { IdempotencyMaterial, idempotencyMaterial, parseIdempotencyKey } from './idempotency';
 import { findStoredResponse, sealIdempotentResponse } from './idempotency-store';
 import { KeyedSemaphore } from './keyed-semaphore';
 import { promoteWaitlisted } from './promote-waitlist';
-import { REGISTRATION_COLUMNS, RegistrationRow, toManagedView, toRegistrationView, WAITLIST_POSITION } from './registration-row';
+import { RegistrationRow, toManagedView, toRegistrationView } from './registration-row';
 import { registrationOutcome } from './registration-rules';
 import type { RegistrationStatus } from './registration.entity';
-import { inTransaction, SqlRows } from './sql-rows';
+import {
+  BY_TOKEN,
+  CANCEL_SQL,
+  FIND_FOR_CANCEL_SQL,
+  INSERT_SQL,
+  LOCK_REGISTRATION_SQL,
+  LOCK_SESSION_ROW_SQL,
+  LOCK_SESSION_SQL,
+  MANAGED_SQL,
+  UNCOUNT_SQL,
+} from './registrations.queries';
 
 export interface RegisterResult {
   /** Always a 201 answer: only successful registrations are stored for replay. */
@@ -42,69 +51,10 @@ const CLOSED_DETAIL = {
   closed: 'Registration is not open: the session has started, or it is outside its registration window',
 } as const;
 
-// Locks the session row (every change to its counters and registrations takes this lock first)
-// and checks the email with registrations_active_email_key in the same round trip.
-const LOCK_SESSION_SQL = prepared(
-  'registration-lock-session',
-  `
-  SELECT ${SESSION_COLUMNS},
-    EXISTS (
-      SELECT 1 FROM registrations r
-       WHERE r.session_id = s.id AND lower(r.email) = lower($2) AND r.status IN ('confirmed', 'waitlisted')
-    ) AS already_registered
-  FROM sessions s JOIN events e ON e.id = s.event_id
-  WHERE s.id = $1
-  FOR UPDATE OF s`,
-);
-
-// Claims the Idempotency-Key with its answer, inserts and counts, in one round trip: a keyed
-// request holds the session's lock no longer than an unkeyed one, and writes its key row once.
-// - Without a key ($8 null) the `keyed` step inserts nothing and does not gate the rest.
-// - A key already taken (a twin request committed first) inserts nothing more: `keyed` is 0 and
-//   the caller replays the stored answer. A twin still running blocks this INSERT on the primary
-//   key until it ends.
-// - The EXISTS of LOCK_SESSION_SQL read a snapshot from before the lock was granted, so a twin
-//   email that committed meanwhile is caught here by the partial unique index: `counted` is 0 and
-//   the caller rolls everything back (the key row with it).
-// - `mailed` (email outbox): the confirmation or waitlist message, in this same statement.
-const INSERT_SQL = prepared(
-  'registration-insert',
-  `
-  WITH keyed AS (
-    INSERT INTO idempotency_keys (key_hash, request_hash, response_status, response_body)
-    SELECT $8, $9, 201, $10 WHERE $8::bytea IS NOT NULL
-    ON CONFLICT (key_hash) DO NOTHING
-    RETURNING 1
-  ), inserted AS (
-    INSERT INTO registrations (id, session_id, name, email, status, manage_token_hash, created_at)
-    SELECT $1, $2, $3, $4, $5::varchar, $6, $7
-     WHERE $8::bytea IS NULL OR EXISTS (SELECT 1 FROM keyed)
-    ON CONFLICT (session_id, lower(email)) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
-    RETURNING id
-  ), counted AS (
-    UPDATE sessions
-       SET confirmed_count = confirmed_count + ($5::varchar = 'confirmed')::int,
-           waitlisted_count = waitlisted_count + ($5::varchar = 'waitlisted')::int
-     WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
-    RETURNING 1
-  ), mailed AS (
-    ${registrationMailCte('inserted', '$5', '$11', '$12')}
-  )
-  SELECT (SELECT count(*) FROM keyed)::int AS keyed, (SELECT count(*) FROM counted)::int AS counted`,
-);
-
 /** The key was claimed by a twin request that committed first: its answer is the one to give. */
 const KEY_TAKEN = Symbol('key-taken');
 
-const MANAGED_SQL = (where: string): string => `
-  SELECT ${REGISTRATION_COLUMNS}, ${WAITLIST_POSITION}, ${SESSION_COLUMNS}
-  FROM registrations r JOIN sessions s ON s.id = r.session_id JOIN events e ON e.id = s.event_id
-  WHERE ${where}`;
-
 type Locator = { token: string } | { id: string };
-
-/** The registration of token hash $1: the token made at registration, or one that a mail carried. */
-const BY_TOKEN = `r.id IN (${registrationIdsByTokenHash('$1')})`;
 
 /**
  * Registration transactions per session at once in this process: enough waiting on the row lock
@@ -123,32 +73,30 @@ export class RegistrationsService {
   });
 
   constructor(
-    private readonly sql: SqlClient,
-    // Cancelling runs on TypeORM's manager: promoteWaitlisted is shared with capacity raises.
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    sessionChanges: SessionChanges,
+  ) {
+    // A capacity raised by staff promotes the waitlist in the same transaction.
+    sessionChanges.subscribe({ seatsFreed: (tx, sessionId) => promoteWaitlisted(tx, sessionId) });
+  }
 
   /**
-   * One transaction: lock the session row, re-check, then in one statement claim the
-   * Idempotency-Key with its encrypted answer, insert and count. A domain error rolls all of it
-   * back, freeing the key: only successful answers are replayed. Waits its turn per session first
-   * (see IN_FLIGHT_PER_SESSION); a key already answered is replayed before that, and a twin that
-   * commits while we wait is found by the claim (or, when our checks refuse, by looking it up once
-   * our transaction has rolled back).
+   * One transaction: lock the session, re-check, then claim the Idempotency-Key, insert and count
+   * in one statement. A refusal rolls the key back too, so only successes are ever replayed.
    */
   async register(sessionId: string, input: RegisterDto, idempotencyKeyHeader?: string | string[]): Promise<RegisterResult> {
     const key = parseIdempotencyKey(idempotencyKeyHeader);
     const idempotency = key === undefined ? undefined : idempotencyMaterial(key, sessionId, { name: input.name, email: input.email });
     if (idempotency) {
       // A retry of a finished request is answered without queueing for the session's lock.
-      const stored = await findStoredResponse(this.sql, idempotency);
+      const stored = await findStoredResponse(this.db, idempotency);
       if (stored) return { body: stored.body as RegistrationCreatedView, replayed: true };
     }
     return this.perSession.run(sessionId, async () => {
       let refused: DomainError | undefined;
       try {
-        const body = await this.sql.transaction((client) => this.registerLocked(inTransaction(client), sessionId, input, idempotency));
+        const body = await this.db.transaction((tx) => this.registerLocked(tx, sessionId, input, idempotency));
         if (body !== KEY_TAKEN) return { body, replayed: false };
       } catch (error) {
         // A twin with this key may have committed while we waited for the lock (so the seats or
@@ -158,14 +106,14 @@ export class RegistrationsService {
       }
       // Looked up only once our transaction is over: inside it, a key we claimed ourselves before
       // being refused would be found and replayed as a 201 for a place that was never made.
-      const stored = idempotency && (await findStoredResponse(this.sql, idempotency));
+      const stored = idempotency && (await findStoredResponse(this.db, idempotency));
       if (!stored) throw refused ?? new ConflictError('This Idempotency-Key is being used by another request; try again');
       return { body: stored.body as RegistrationCreatedView, replayed: true };
     });
   }
 
   private async registerLocked(
-    tx: SqlRows,
+    tx: Transaction,
     sessionId: string,
     input: RegisterDto,
     idempotency: IdempotencyMaterial | undefined,
@@ -228,9 +176,7 @@ export class RegistrationsService {
   }
 
   async getByToken(token: string): Promise<ManagedRegistrationView> {
-    const [row] = looksLikeToken(token)
-      ? await this.sql.query<RegistrationRow & SessionRow>(MANAGED_SQL(BY_TOKEN), [hashToken(token)])
-      : [];
+    const [row] = looksLikeToken(token) ? await this.db.query<RegistrationRow & SessionRow>(MANAGED_SQL(BY_TOKEN), [hashToken(token)]) : [];
     if (!row) throw new NotFoundError('Registration');
     return toManagedView(row, token, this.config.publicBaseUrl, new Date());
   }
@@ -252,31 +198,21 @@ export class RegistrationsService {
    */
   private cancel(locator: Locator): Promise<RegistrationRow & SessionRow> {
     const [where, value] = 'token' in locator ? [BY_TOKEN, hashToken(locator.token)] : ['r.id = $1', locator.id];
-    return this.db.transaction(async (m) => {
-      const [target]: { id: string; session_id: string }[] = await m.query(
-        `SELECT r.id, r.session_id FROM registrations r WHERE ${where}`,
-        [value],
-      );
+    return this.db.transaction(async (tx) => {
+      const [target] = await tx.query<{ id: string; session_id: string }>(FIND_FOR_CANCEL_SQL(where), [value]);
       if (!target) throw new NotFoundError('Registration');
-      await m.query(`SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE`, [target.session_id]);
-      const [{ status }]: { status: RegistrationStatus }[] = await m.query(`SELECT status FROM registrations WHERE id = $1 FOR UPDATE`, [
-        target.id,
-      ]);
+      await tx.query(LOCK_SESSION_ROW_SQL, [target.session_id]);
+      const [{ status }] = await tx.query<{ status: RegistrationStatus }>(LOCK_REGISTRATION_SQL, [target.id]);
       if (status !== 'cancelled') {
-        await m.query(`UPDATE registrations SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = $1`, [target.id]);
-        await m.query(
-          `UPDATE sessions SET confirmed_count = confirmed_count - ($2::varchar = 'confirmed')::int,
-                               waitlisted_count = waitlisted_count - ($2::varchar = 'waitlisted')::int
-            WHERE id = $1`,
-          [target.session_id, status],
-        );
-        if (status === 'confirmed') await promoteWaitlisted(m, target.session_id);
-        // Email outbox (issue 12): "your place is cancelled", in this transaction.
-        await enqueueMessages(m, [
+        await tx.query(CANCEL_SQL, [target.id]);
+        await tx.query(UNCOUNT_SQL, [target.session_id, status]);
+        if (status === 'confirmed') await promoteWaitlisted(tx, target.session_id);
+        // Email outbox: "your place is cancelled", in this transaction.
+        await enqueueMessages(tx, [
           { registrationId: target.id, kind: 'cancelled', details: { by: 'token' in locator ? 'attendee' : 'staff', from: status } },
         ]);
       }
-      const [row]: (RegistrationRow & SessionRow)[] = await m.query(MANAGED_SQL('r.id = $1'), [target.id]);
+      const [row] = await tx.query<RegistrationRow & SessionRow>(MANAGED_SQL('r.id = $1'), [target.id]);
       return row;
     });
   }

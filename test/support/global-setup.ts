@@ -30,5 +30,5 @@ export default async function globalSetup(): Promise<void> {
   await client.end();
   const url = new URL(admin);
   url.pathname = `/${TEMPLATE_DB}`;
-  await prepareDatabase(url.toString(), { seedDemo: false });
+  await prepareDatabase(url.toString());
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
-import { SqlClient } from '../database/sql-client';
-import { RateLimitedError } from './errors';
+import { Database } from '../database/database';
+import { RateLimitedError } from '../common/errors';
 
 export const REGISTRATIONS_PER_MINUTE = 20;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
@@ -26,12 +26,9 @@ export interface LoginAttempt {
 }
 
 /**
- * Per-client limits, kept in PostgreSQL (table rate_limits) so that every instance on one
- * database shares them: registrations per client address, failed logins per address and per
- * account-and-address (never per account alone, which anyone could exhaust to lock its owner
- * out). Each attempt is counted by one atomic upsert before the work it guards, so concurrent
- * attempts cannot pass a limit. A database that cannot be reached makes these throw the pool's
- * error, answered 503 like every other outage. `RATE_LIMIT=off` turns them off (benchmarks).
+ * Per-client limits in PostgreSQL, shared by every instance. Failed logins count per address and
+ * per account-and-address, never per account alone (anyone could lock its owner out). Each
+ * attempt is one atomic upsert before the work it guards, so concurrent attempts cannot pass.
  */
 @Injectable()
 export class RateLimiter implements OnModuleInit, OnModuleDestroy {
@@ -44,11 +41,11 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly sql: SqlClient,
+    private readonly db: Database,
   ) {
     const store = (keyPrefix: string, points: number, duration: number): RateLimiterPostgres =>
       new RateLimiterPostgres({
-        storeClient: poolLike(sql),
+        storeClient: poolLike(db),
         storeType: 'pool',
         tableName: TABLE,
         // Created by a migration; expired rows are swept below, once per instance.
@@ -79,7 +76,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   /** Deletes the rows of every limiter whose window has ended (the store treats them as empty already). */
   async sweep(): Promise<void> {
     // The database may be away for a while; the next sweep catches up.
-    await this.sql.query(`DELETE FROM ${TABLE} WHERE expire < $1`, [Date.now()]).catch(() => undefined);
+    await this.db.query(`DELETE FROM ${TABLE} WHERE expire < $1`, [Date.now()]).catch(() => undefined);
   }
 
   /** Counts one registration attempt by this client; throws when over the limit. */
@@ -145,11 +142,16 @@ interface StoreQuery {
 }
 
 /** The pg-Pool-shaped client the store expects, on the service's own pool (and its timeouts). */
-function poolLike(sql: SqlClient): { query(q: StoreQuery): Promise<{ rows: unknown[]; rowCount: number }> } {
+function poolLike(db: Database): { query(q: StoreQuery): Promise<{ rows: unknown[]; rowCount: number }> } {
   return {
     async query(q) {
-      const rows = await sql.query(q.name ? { name: q.name, text: q.text } : q.text, q.values);
+      const rows = await db.query(q.name ? { name: q.name, text: q.text } : q.text, q.values);
       return { rows, rowCount: rows.length };
     },
   };
 }
+
+/** Provided once for the whole app: auth, registrations and pages all count attempts. */
+@Global()
+@Module({ providers: [RateLimiter], exports: [RateLimiter] })
+export class RateLimitModule {}

@@ -1,14 +1,12 @@
-import { DataSource } from 'typeorm';
-import { SqlClient } from '../src/database/sql-client';
-import { typeormOptions } from '../src/database/typeorm-options';
+import { Database } from '../src/database/database';
 import { createTestApp, TestApp } from './support/test-app';
 
-describe('SqlClient.inBatches', () => {
+describe('Database.inBatches', () => {
   let t: TestApp;
-  let sql: SqlClient;
+  let sql: Database;
   beforeAll(async () => {
     t = await createTestApp();
-    sql = t.app.get(SqlClient);
+    sql = t.app.get(Database);
   });
   afterAll(() => t.close());
 
@@ -61,10 +59,8 @@ describe('SqlClient.inBatches', () => {
   });
 
   it('bounds each batch by statement_timeout, not the time the caller takes between batches', async () => {
-    const bounded = new DataSource(typeormOptions(t.databaseUrl, { statementTimeoutMs: 300, poolSize: 2 }));
-    await bounded.initialize();
+    const boundedSql = new Database(t.databaseUrl, { statementTimeoutMs: 300, poolSize: 2 });
     try {
-      const boundedSql = new SqlClient(bounded);
       await expect(boundedSql.query('SELECT pg_sleep(0.6)')).rejects.toMatchObject({ code: '57014' });
       let batches = 0;
       const started = Date.now();
@@ -76,7 +72,7 @@ describe('SqlClient.inBatches', () => {
       expect(batches).toBe(4);
       expect(Date.now() - started).toBeGreaterThan(600);
     } finally {
-      await bounded.destroy();
+      await boundedSql.close();
     }
   });
 
@@ -90,4 +86,44 @@ describe('SqlClient.inBatches', () => {
     );
     expect(busy).toBe(0);
   }
+});
+
+describe('Database.transaction', () => {
+  let t: TestApp;
+  let db: Database;
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = t.app.get(Database);
+  });
+  afterAll(() => t.close());
+
+  it('commits every statement of the work together, or none when it throws; onCommit hears commits only', async () => {
+    const heard: string[][] = [];
+    db.onCommit((tables) => heard.push([...tables].sort()));
+    await db.query(`CREATE TABLE tx_probe (n int)`);
+    await expect(
+      db.transaction(async (tx) => {
+        tx.touch('tx_probe');
+        await tx.query(`INSERT INTO tx_probe VALUES (1)`);
+        await tx.query(`INSERT INTO tx_probe VALUES ($1)`, [2]);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await db.query(`SELECT n FROM tx_probe`)).toEqual([]);
+    expect(heard).toEqual([]);
+    await db.transaction(async (tx) => {
+      tx.touch('tx_probe', 'events');
+      await tx.query(`INSERT INTO tx_probe VALUES (1), (2)`);
+      // Not visible outside before COMMIT.
+      expect(await db.query(`SELECT n FROM tx_probe`)).toEqual([]);
+    });
+    expect(await db.query(`SELECT n FROM tx_probe ORDER BY n`)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(heard).toEqual([['events', 'tx_probe']]);
+    await db.transaction((tx) => tx.query(`SELECT 1`));
+    expect(heard).toHaveLength(1);
+  });
+
+  it('bounds service statements at 8 s (statement_timeout), as the pool is configured', async () => {
+    expect(await db.query(`SHOW statement_timeout`)).toEqual([{ statement_timeout: '8s' }]);
+  });
 });
