@@ -312,6 +312,7 @@ describe('calendar feeds', () => {
       // A commit is notified; then validators, rows and one rendering.
       await f.publishedSession();
       await until(() => changes.generation !== generation);
+      await settled(changes);
       query.mockClear();
       rows.mockClear();
       const changed = await t.http.get('/calendars/all.ics').set('If-None-Match', first.headers.etag).buffer(true);
@@ -325,6 +326,8 @@ describe('calendar feeds', () => {
       const generation2 = changes.generation;
       await f.publishedSession();
       await until(() => changes.generation !== generation2);
+      // The factory commits several times: let every notification land before counting queries.
+      await settled(changes);
       query.mockClear();
       rows.mockClear();
       render.mockClear();
