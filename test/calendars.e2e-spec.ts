@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import type { Response } from 'supertest';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
-import { CalendarChanges } from '../src/calendars/calendar-changes';
+import { CalendarChanges, LISTENER_NAME } from '../src/calendars/calendar-changes';
 import { CalendarsController } from '../src/calendars/calendars.controller';
 import { RENDERS_WAITING } from '../src/calendars/calendars.service';
 import * as renderModule from '../src/calendars/render-calendar';
@@ -112,7 +112,8 @@ describe('calendar feeds', () => {
   const patchSession = (id: string, body: object) => t.http.patch(`/admin/sessions/${id}`).set(auth).send(body).expect(200);
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // The outbox worker's polls go through the same Database: they would count as feed queries.
+    t = await createTestApp({ mail: { pollIntervalMs: 3_600_000 } });
     f = await factories(t);
     auth = { Authorization: `Bearer ${f.editorToken}` };
   });
@@ -379,7 +380,8 @@ describe('calendar feeds', () => {
     await t.http.get(path).set('If-None-Match', before.headers.etag).expect(304);
 
     await t.db.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN calendar_change'`,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+      [LISTENER_NAME],
     );
     await until(() => !changes.listening);
     await t.db.query(`UPDATE events SET title = 'Unheard', updated_at = now() WHERE id = $1`, [session.eventId]);

@@ -6,6 +6,7 @@ import { Database } from '../database/database';
 export const CALENDAR_CHANGE_CHANNEL = 'calendar_change';
 const RETRY_MS = [250, 1000, 2000, 5000];
 const PING_MS = 15_000;
+export const LISTENER_NAME = 'eventline calendar changes';
 /** What the feeds are made of. */
 const FEED_TABLES = new Set(['events', 'sessions']);
 
@@ -56,7 +57,8 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {
-      await client.query(`LISTEN ${CALENDAR_CHANGE_CHANNEL}`);
+      // Named, so operators (and the tests) can tell it apart in pg_stat_activity; it is never pooled again.
+      await client.query(`SET application_name = '${LISTENER_NAME}'; LISTEN ${CALENDAR_CHANGE_CHANNEL}`);
     } catch (error) {
       release(client, error);
       return this.retryLater();
