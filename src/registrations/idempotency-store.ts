@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConflictError, IdempotencyConflictError } from '../common/errors';
 import { Database, type Queryable } from '../database/database';
+import { HourlySweep } from '../database/hourly-sweep';
 import { IdempotencyMaterial, openResponse, sealResponse } from './idempotency';
 import { STORED_RESPONSE_SQL, SWEEP_KEYS_SQL } from './registrations.queries';
 
@@ -34,39 +35,11 @@ export function sealIdempotentResponse(k: IdempotencyMaterial, body: unknown): B
 
 /** Keys are honoured for at least 24 hours; older than this they may be deleted. */
 export const IDEMPOTENCY_KEY_RETENTION_HOURS = 48;
-const SWEEP_EVERY_MS = 60 * 60 * 1000;
-const FIRST_SWEEP_MS = 60 * 1000;
 
-/**
- * Deletes expired idempotency keys hourly (first a minute after start). Every instance sweeps;
- * the DELETE is idempotent. Timers are unref'd so
- * they never hold the process open.
- */
+/** Deletes idempotency keys past their retention. */
 @Injectable()
-export class IdempotencyKeySweeper implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('IdempotencyKeySweeper');
-  private timers: NodeJS.Timeout[] = [];
-
-  constructor(private readonly db: Database) {}
-
-  onModuleInit(): void {
-    this.timers.push(setTimeout(() => void this.sweep(), FIRST_SWEEP_MS).unref());
-    this.timers.push(setInterval(() => void this.sweep(), SWEEP_EVERY_MS).unref());
-  }
-
-  onModuleDestroy(): void {
-    this.timers.forEach(clearTimeout);
-    this.timers = [];
-  }
-
-  async sweep(): Promise<number> {
-    try {
-      const [{ deleted }] = await this.db.query<{ deleted: number }>(SWEEP_KEYS_SQL, [IDEMPOTENCY_KEY_RETENTION_HOURS]);
-      return deleted;
-    } catch (error) {
-      // The database may be away for a while; the next sweep catches up.
-      this.logger.warn(`Expired idempotency keys not deleted: ${error instanceof Error ? error.message : String(error)}`);
-      return 0;
-    }
+export class IdempotencyKeySweeper extends HourlySweep {
+  constructor(db: Database) {
+    super(db, 'Expired idempotency keys', SWEEP_KEYS_SQL, [IDEMPOTENCY_KEY_RETENTION_HOURS]);
   }
 }
