@@ -145,6 +145,7 @@ export function docsPolicy(html: string): string {
 
 /** The embeddable box (`/embed/*`) is made to be framed by any site. */
 const EMBED_PATH = /^\/embed\//;
+const EMBED_CSP = BASE_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *');
 const DOCS_PAGE = /^\/docs(?:\/|\/index\.html)?(?:[?#]|$)/;
 
 /**
@@ -158,7 +159,7 @@ function pathHeaders(fastify: FastifyInstance): void {
       reply.header('Cache-Control', 'no-store');
     } else if (EMBED_PATH.test(request.url)) {
       reply.raw.removeHeader('X-Frame-Options');
-      reply.header('Content-Security-Policy', BASE_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *'));
+      reply.header('Content-Security-Policy', EMBED_CSP);
     } else if (typeof payload === 'string' && DOCS_PAGE.test(request.url) && /^text\/html/.test(String(reply.getHeader('content-type')))) {
       if (docs?.html !== payload) docs = { html: payload, policy: docsPolicy(payload) };
       reply.header('Content-Security-Policy', docs.policy);
