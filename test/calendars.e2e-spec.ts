@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import type { Response } from 'supertest';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
-import { CalendarChanges, LISTENER_NAME } from '../src/calendars/calendar-changes';
+import { ChangeNotifications, LISTENER_NAME } from '../src/events/change-notifications';
 import { CalendarsController } from '../src/calendars/calendars.controller';
 import { RENDERS_WAITING } from '../src/calendars/calendars.service';
 import * as renderModule from '../src/calendars/render-calendar';
@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config/env.schema';
 import { Database } from '../src/database/database';
 import { factories, Factories, inDays } from './factories';
 import { BASE_URL, createTestApp, TestApp } from './support/test-app';
+import { settled, until } from './support/until';
 
 interface ParsedEvent {
   uid: string;
@@ -60,24 +61,6 @@ function unescapeText(value: string): string {
 }
 
 const uid = (sessionId: string) => `${sessionId}@eventline`;
-
-/** Waits (briefly) for something that follows a commit asynchronously, such as its notification. */
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${condition.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** Waits until no change notification has arrived for `quietMs`: the factory's own may still be on their way. */
-async function settled(changes: CalendarChanges, quietMs = 300): Promise<void> {
-  for (;;) {
-    const generation = changes.generation;
-    await new Promise((resolve) => setTimeout(resolve, quietMs));
-    if (changes.generation === generation) return;
-  }
-}
 
 /** RFC 5545 §3.1: CRLF after every line, none longer than 75 octets. */
 function expectWellFormed(ics: string): void {
@@ -238,7 +221,7 @@ describe('calendar feeds', () => {
     // The window moving past a session changes the feed, and so its ETag. (Written behind the
     // app's back, like another instance would: its notification is awaited.)
     const before = await feed('/calendars/categories/history.ics');
-    const changes = t.app.get(CalendarChanges);
+    const changes = t.app.get(ChangeNotifications);
     const generation = changes.generation;
     await t.db.query(`UPDATE sessions SET starts_at = now() - interval '31 days', ends_at = now() - interval '30 days' WHERE id = $1`, [
       recent.id,
@@ -287,7 +270,7 @@ describe('calendar feeds', () => {
 
   it('answers polls of an unchanged feed from memory (no query, no rendering) and sees a change at once', async () => {
     await f.publishedSession();
-    const changes = t.app.get(CalendarChanges);
+    const changes = t.app.get(ChangeNotifications);
     await until(() => changes.listening);
     await settled(changes);
     const sql = t.app.get(Database);
@@ -354,7 +337,7 @@ describe('calendar feeds', () => {
     });
     try {
       await other.getHttpAdapter().getInstance().ready();
-      await until(() => other.get(CalendarChanges).listening);
+      await until(() => other.get(ChangeNotifications).listening);
       const otherHttp = request(other.getHttpServer());
       const session = await f.publishedSession({}, { title: 'Before' });
       const path = `/events/${session.eventId}/calendar.ics`;
@@ -374,7 +357,7 @@ describe('calendar feeds', () => {
   it('queries validators while change notifications are lost, and listens again', async () => {
     const session = await f.publishedSession({}, { title: 'Heard' });
     const path = `/events/${session.eventId}/calendar.ics`;
-    const changes = t.app.get(CalendarChanges);
+    const changes = t.app.get(ChangeNotifications);
     await until(() => changes.listening);
     const before = await feed(path);
     await t.http.get(path).set('If-None-Match', before.headers.etag).expect(304);
@@ -528,7 +511,7 @@ describe('feed size', () => {
     // The validators describe the rendered sessions: an edit past the cap leaves the bytes, and
     // so the ETag, as they were; an edit to a rendered session changes both.
     const etag = res.headers.etag;
-    const changes = t.app.get(CalendarChanges);
+    const changes = t.app.get(ChangeNotifications);
     const editNth = async (offset: number) => {
       const generation = changes.generation;
       await t.db.query(

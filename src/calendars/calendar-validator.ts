@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import fresh from 'fresh';
 
 export interface EtagParts {
   /** Which feed: 'session', 'event', 'all', 'category', 'registration'. */
@@ -32,20 +31,4 @@ export function computeEtag(parts: EtagParts): string {
   ].join('\u0000');
   const digest = createHash('sha256').update(material).digest('base64url');
   return `"${digest.slice(0, 27)}"`;
-}
-
-export interface ConditionalHeaders {
-  ifNoneMatch?: string;
-  ifModifiedSince?: string;
-}
-
-/**
- * RFC 9110 §13.2.2 for GET/HEAD, by `fresh`: If-None-Match (weak comparison, lists, `*`) decides
- * when present; otherwise If-Modified-Since, at one-second precision. An empty If-None-Match is absent.
- */
-export function isNotModified(headers: ConditionalHeaders, etag: string, lastModified: Date): boolean {
-  return fresh(
-    { 'if-none-match': headers.ifNoneMatch?.trim() || undefined, 'if-modified-since': headers.ifModifiedSince },
-    { etag, 'last-modified': lastModified.toUTCString() },
-  );
 }

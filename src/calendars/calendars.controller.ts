@@ -3,7 +3,7 @@ import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduce
 import type { FastifyReply } from 'fastify';
 import { ServiceUnavailableError } from '../common/errors';
 import { ProblemSchema } from '../common/problem.schema';
-import type { ConditionalHeaders } from './calendar-validator';
+import { conditionalHeaders } from '../common/conditional-get';
 import { CalendarsService, FeedResponse } from './calendars.service';
 import { FeedIndexView } from './dto/feed-index.view';
 import { HeldBodies } from './held-bodies';
@@ -13,14 +13,8 @@ const PUBLIC_FEED = 'public, max-age=300';
 /** A registration's feed is addressed by its secret token: no shared cache may keep it. */
 const PRIVATE_FEED = 'private, max-age=300';
 
-/**
- * The request's validators, read off the reply rather than through a parameter decorator: the
- * global pipes then have nothing to do on a 304, the feeds' hottest path.
- */
-function conditional(reply: FastifyReply): ConditionalHeaders {
-  const { headers } = reply.request;
-  return { ifNoneMatch: headers['if-none-match'], ifModifiedSince: headers['if-modified-since'] };
-}
+/** The request's validators, read off the reply (see conditionalHeaders). */
+const conditional = (reply: FastifyReply) => conditionalHeaders(reply.request);
 
 function ApiFeed(operationId: string, summary: string, description: string, notFound?: string): MethodDecorator {
   const text = { type: 'string', description: 'The feed, as unquoted text' };

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CalendarChanges } from './calendar-changes';
+import { EventsModule } from '../events/events.module';
 import { CalendarsController } from './calendars.controller';
 import { CalendarsService } from './calendars.service';
 
 @Module({
+  imports: [EventsModule],
   controllers: [CalendarsController],
-  providers: [CalendarsService, CalendarChanges],
+  providers: [CalendarsService],
 })
 export class CalendarsModule {}

@@ -26,14 +26,14 @@ import {
   FeedStampRow,
   feedStampSql,
 } from './calendar-feed.queries';
-import { CalendarChanges } from './calendar-changes';
-import { ConditionalHeaders, isNotModified } from './calendar-validator';
+import { ConditionalHeaders, isNotModified } from '../common/conditional-get';
+import { InFlight } from '../common/in-flight';
+import { ValidatorMemo } from '../common/validator-memo';
+import { ChangeNotifications } from '../events/change-notifications';
 import { FeedIndexView } from './dto/feed-index.view';
-import { InFlight } from './in-flight';
 import { CachedFeed, FeedCache } from './feed-cache';
 import { allFeedUrl, categoryFeedUrl, eventFeedUrl, feedLinks, sessionFeedUrl } from './feed-links';
 import { CalendarWriter } from './render-calendar';
-import { ValidatorMemo } from './validator-memo';
 
 export type FeedResponse = (FeedValidators & { notModified: true }) | (CachedFeed & { notModified: false });
 
@@ -88,7 +88,7 @@ const EMPTY_STAMP: FeedStampRow = {
 @Injectable()
 export class CalendarsService {
   private readonly cache = new FeedCache();
-  private readonly memo = new ValidatorMemo();
+  private readonly memo = new ValidatorMemo<FeedValidators>();
   /** Renders under way, so a burst of polls after a change renders once. */
   private readonly rendering = new InFlight<CachedFeed>();
   /** Validators queries under way (see validatorsOnce). */
@@ -100,7 +100,7 @@ export class CalendarsService {
   constructor(
     private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly changes: CalendarChanges,
+    private readonly changes: ChangeNotifications,
   ) {}
 
   sessionFeed(id: string, conditional: ConditionalHeaders): Promise<FeedResponse> {

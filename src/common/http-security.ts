@@ -145,14 +145,21 @@ export function docsPolicy(html: string): string {
 
 /** The embeddable box (`/embed/*`) is made to be framed by any site. */
 const EMBED_PATH = /^\/embed\//;
+const EMBED_CSP = BASE_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *');
 const DOCS_PAGE = /^\/docs(?:\/|\/index\.html)?(?:[?#]|$)/;
 
-function pagePolicies(fastify: FastifyInstance): void {
+/**
+ * Headers that depend on the path: staff answers are kept out of every cache (they are read
+ * with a bearer token, and some list attendees); the box may be framed; /docs gets its CSP.
+ */
+function pathHeaders(fastify: FastifyInstance): void {
   let docs: { html: string; policy: string } | undefined;
   fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
-    if (EMBED_PATH.test(request.url)) {
+    if (STAFF_PATH.test(request.url)) {
+      reply.header('Cache-Control', 'no-store');
+    } else if (EMBED_PATH.test(request.url)) {
       reply.raw.removeHeader('X-Frame-Options');
-      reply.header('Content-Security-Policy', BASE_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *'));
+      reply.header('Content-Security-Policy', EMBED_CSP);
     } else if (typeof payload === 'string' && DOCS_PAGE.test(request.url) && /^text\/html/.test(String(reply.getHeader('content-type')))) {
       if (docs?.html !== payload) docs = { html: payload, policy: docsPolicy(payload) };
       reply.header('Content-Security-Policy', docs.policy);
@@ -168,5 +175,5 @@ function pagePolicies(fastify: FastifyInstance): void {
 export async function registerHttpSecurity(fastify: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
   await fastify.register(helmet, HELMET);
   await fastify.register(cors, { delegator: corsFor(corsOrigins) });
-  pagePolicies(fastify);
+  pathHeaders(fastify);
 }

@@ -3,21 +3,22 @@ import type { PoolClient } from 'pg';
 import { Database } from '../database/database';
 
 /** Raised by the triggers of migration CalendarChangeNotify on events and sessions. */
-export const CALENDAR_CHANGE_CHANNEL = 'calendar_change';
+export const CHANGE_CHANNEL = 'calendar_change';
 const RETRY_MS = [250, 1000, 2000, 5000];
 const PING_MS = 15_000;
-export const LISTENER_NAME = 'eventline calendar changes';
-/** What the feeds are made of. */
-const FEED_TABLES = new Set(['events', 'sessions']);
+export const LISTENER_NAME = 'eventline change notifications';
+/** What the feeds and the public listings are made of. */
+const PUBLIC_TABLES = new Set(['events', 'sessions']);
 
 /**
- * Whether what this process knows of the feeds still holds: `generation` moves on every change
- * notification (one connection LISTENs), on losing that connection, and on this process's own
- * commits (Database.onCommit), which must show at once, before their notification arrives.
+ * Whether what this process remembers of events and sessions (feed and listing validators) still
+ * holds: `generation` moves on every change notification (one connection LISTENs), on losing
+ * that connection, and on this process's own commits (Database.onCommit), which must show at
+ * once, before their notification arrives. Seat counts are not notified (see the migration).
  */
 @Injectable()
-export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(CalendarChanges.name);
+export class ChangeNotifications implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ChangeNotifications.name);
   private client: PoolClient | undefined;
   private attempt = 0;
   private retry: NodeJS.Timeout | undefined;
@@ -28,7 +29,7 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
 
   constructor(private readonly db: Database) {
     db.onCommit((tables) => {
-      if ([...tables].some((t) => FEED_TABLES.has(t))) this.generation++;
+      if ([...tables].some((t) => PUBLIC_TABLES.has(t))) this.generation++;
     });
   }
 
@@ -58,7 +59,7 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
     client.on('end', () => this.lost(client));
     try {
       // Named, so operators (and the tests) can tell it apart in pg_stat_activity; it is never pooled again.
-      await client.query(`SET application_name = '${LISTENER_NAME}'; LISTEN ${CALENDAR_CHANGE_CHANNEL}`);
+      await client.query(`SET application_name = '${LISTENER_NAME}'; LISTEN ${CHANGE_CHANNEL}`);
     } catch (error) {
       release(client, error);
       return this.retryLater();
@@ -83,7 +84,7 @@ export class CalendarChanges implements OnModuleInit, OnModuleDestroy {
     this.drop(error);
     if (this.stopped) return;
     this.logger.warn(
-      `Calendar change notifications lost; feed validators are queried until they are back (${error instanceof Error ? error.message : 'ended'})`,
+      `Change notifications lost; feed and listing validators are queried until they are back (${error instanceof Error ? error.message : 'ended'})`,
     );
     this.retryLater();
   }
