@@ -1,23 +1,25 @@
 /**
  * `npm run bench`: loads a database, starts the service (if built) and the raw baseline on it,
- * runs every job against both, alternating, and prints medians and service/baseline ratios;
- * then grows the database for the scale curve. Results go to bench/results/.
- * Settings (environment): BENCH_DURATION, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SESSIONS,
- * BENCH_WARMUP, BENCH_SCALE, BENCH_JOBS (or job ids as arguments), BENCH_DATABASE_URL.
+ * runs every job with wrk, its variants alternating round by round, and prints per-round spreads,
+ * ratios, CPU per request and peak memory; then grows the database for the scale curve. Results
+ * go to bench/results/. Settings (environment): BENCH_DURATION, BENCH_ROUNDS, BENCH_CONNECTIONS,
+ * BENCH_THREADS, BENCH_SESSIONS, BENCH_RUSH, BENCH_WARMUP, BENCH_SCALE, BENCH_JOBS (or job ids as
+ * arguments), BENCH_DATABASE_URL, BENCH_WRK.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JOBS } from './jobs';
 import { feedRender } from './jobs/feed-render';
 import { sessionsPage } from './jobs/sessions-page';
-import { compare, type JobSummary } from './lib/compare';
+import { type JobSummary, runJob } from './lib/compare';
 import { loadConfig } from './lib/config';
+import { PostgresCpu } from './lib/cpu';
 import { startBenchDatabase } from './lib/database';
 import type { JobContext } from './lib/job';
 import { REPO_ROOT, type ServerProcess, SERVICE_ENTRY, serviceIsBuilt, startBaseline, startService } from './lib/processes';
-import { formatTable, type MemorySummary } from './lib/report';
+import { formatJob, formatMemory, formatRatios, type MemorySummary } from './lib/report';
 import { scaleCharts, scaleCurve, type ScalePoint } from './lib/scale';
-import { createFixtures, loadSessions } from './lib/seed';
+import { createFixtures, loadSessions, settleLoadedData } from './lib/seed';
 
 /** The jobs re-run at every size of the scale curve: the listing must stay flat; the feed's cost follows its size. */
 const SCALE_JOBS = [sessionsPage, feedRender];
@@ -48,17 +50,21 @@ async function main(): Promise<void> {
   try {
     log(`loading ${config.sessions} sessions...`);
     await loadSessions(db.pool, config.sessions);
-    const ctx: JobContext = { config, db, data: await createFixtures(db.pool) };
+    const data = await createFixtures(db.pool);
+    await settleLoadedData(db.pool);
+    const postgresCpu = await PostgresCpu.attach(db.pool, !config.databaseUrl);
+    const ctx: JobContext = { config, db, data, postgresCpu };
     if (withService) targets.push(await startService({ DATABASE_URL: db.url }));
     targets.push(await startBaseline({ DATABASE_URL: db.url }));
-    log(`targets: ${targets.map((t) => `${t.name} ${t.url} (pid ${t.pid})`).join(', ')}`);
-    log(`${config.rounds} rounds x ${config.duration}s, ${config.connections} connections, targets alternating`);
+    log(`targets: ${targets.map((t) => `${t.name} ${t.url} (pid ${t.pid}, node flags: ${t.nodeFlags.join(' ') || 'none'})`).join(', ')}`);
+    log(
+      `${config.rounds} rounds x ${config.duration}s, wrk ${config.threads} thread(s) ${config.connections} connections, variants rotating`,
+    );
 
     const summaries: JobSummary[] = [];
     for (const job of jobs) {
       log(`\n${job.id}: ${job.title}`);
-      await job.prepare?.(ctx);
-      summaries.push(await compare(job, ctx, targets, log));
+      summaries.push(await runJob(job, ctx, targets, log));
     }
     const scalePoints = scale.length > 0 ? await scaleCurve(SCALE_JOBS, scale, ctx, targets, log) : [];
     const memory: MemorySummary = {
@@ -67,10 +73,15 @@ async function main(): Promise<void> {
     };
 
     const report = [
-      `${config.sessions} sessions, ${config.rounds} rounds x ${config.duration}s, ${config.connections} connections; medians; ratio = service / baseline`,
-      formatTable(summaries, memory),
-      ...keyCost(summaries),
-      ...scalePoints.map((p) => `\nscale: ${p.sessions} sessions\n${formatTable(p.jobs, null)}`),
+      `${config.sessions} sessions; wrk ${config.threads} thread(s), ${config.connections} connections; ${config.rounds} rounds x ${config.duration}s, ` +
+        'variants rotating; medians and min–max over rounds; ratios paired per round; CPU ms per request = target process + PostgreSQL',
+      `service node flags: ${targets.find((t) => t.name === 'service')?.nodeFlags.join(' ') || 'none (no heap cap)'}`,
+      '',
+      formatRatios([...summaries, ...scalePoints.flatMap((p) => p.jobs.map((j) => ({ ...j, id: `${j.id} @${p.sessions}` })))]),
+      '',
+      formatMemory(memory),
+      ...summaries.map((s) => `\n${formatJob(s)}`),
+      ...scalePoints.map((p) => `\nscale: ${p.sessions} sessions\n${p.jobs.map(formatJob).join('\n')}`),
       ...(withService ? [] : ['\n(service not built: baseline only)']),
     ].join('\n');
     console.log(`\n${report}`);
@@ -93,17 +104,6 @@ function writeResults(report: string, scalePoints: ScalePoint[], results: object
   writeFileSync(join(RESULTS_DIR, 'latest.txt'), `${at}, node ${process.version}\n${report}\n`);
   for (const chart of scaleCharts(scalePoints)) writeFileSync(join(RESULTS_DIR, `scale-${chart.jobId}.svg`), chart.svg);
   log(`\nresults: ${RESULTS_DIR}`);
-}
-
-/** What Idempotency-Key handling costs each target: 1 - keyed / unkeyed throughput, paired per round. */
-function keyCost(summaries: JobSummary[]): string[] {
-  const keyed = summaries.find((j) => j.id === 'keyed-registration');
-  if (!keyed) return [];
-  const cost = (name: 'service' | 'baseline'): string => {
-    const ratio = keyed.targets[name]?.pairedRatio;
-    return ratio != null ? `${name} ${((1 - ratio) * 100).toFixed(0)}%` : `${name} -`;
-  };
-  return [`\nkey cost (1 - keyed / unkeyed registration throughput, paired): ${cost('service')}, ${cost('baseline')}`];
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { HttpProblem, problemBody, UUID } from './http';
+import { isValidKey, type KeyMaterial, keyMaterial, open, seal } from './idempotency';
 import { closedReason, SESSION_COLUMNS, sessionJson, type SessionRow } from './sessions';
 
 export interface Reply {
@@ -13,7 +14,11 @@ interface RegistrationInput {
   email: string;
 }
 
+type Placed = SessionRow & { placed: 'confirmed' | 'waitlisted' };
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// eslint-disable-next-line no-control-regex -- names may not hold control characters, as in the service
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function validate(body: unknown): RegistrationInput {
   const errors: { field: string; message: string }[] = [];
@@ -23,20 +28,93 @@ function validate(body: unknown): RegistrationInput {
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) if (key !== 'name' && key !== 'email') errors.push({ field: key, message: 'is not allowed' });
   const name = typeof b.name === 'string' ? b.name.trim() : '';
-  if (name.length < 1 || name.length > 200) errors.push({ field: 'name', message: 'must be 1 to 200 characters' });
+  if (name.length < 1 || name.length > 200 || CONTROL.test(name)) errors.push({ field: 'name', message: 'must be 1 to 200 characters' });
   const email = typeof b.email === 'string' ? b.email.trim() : '';
   if (email.length > 254 || !EMAIL.test(email)) errors.push({ field: 'email', message: 'must be a valid email address' });
   if (errors.length > 0) throw new HttpProblem(400, 'validation', 'Invalid request', undefined, errors);
   return { name, email };
 }
 
-const sha256 = (s: string | Buffer): Buffer => createHash('sha256').update(s).digest();
+/** Open for registration now: the same rules as the service's (and closedReason below). */
+const OPEN = `e.status = 'published' AND s.status = 'scheduled' AND s.starts_at > now()
+  AND (s.registration_opens_at IS NULL OR s.registration_opens_at <= now())
+  AND (s.registration_closes_at IS NULL OR s.registration_closes_at > now())`;
 
 /**
- * `POST /sessions/:id/registrations` as one transaction: lock the session row, check, insert, count.
- * With an `Idempotency-Key`, the key row is claimed first in the same transaction and the answer
- * (success or domain error) is stored on it, so a replay returns the first answer byte for byte.
+ * Takes a place in session $1: locks its row (FOR UPDATE waits for the holder, then reads the
+ * row as it committed), decides seat or waitlist from that row, and moves the counter, all in one
+ * statement, so the lock is held only inside PostgreSQL. `placed` is the session as updated,
+ * with `returning` columns; no row when registration is closed or it is sold out.
  */
+export const PLACE_CTES = (returning: string): string => `
+  WITH locked AS (
+    SELECT s.id, s.capacity IS NULL OR s.confirmed_count < s.capacity AS seat, s.waitlist_enabled, ${OPEN} AS open
+      FROM sessions s JOIN events e ON e.id = s.event_id
+     WHERE s.id = $1
+       FOR UPDATE OF s
+  ), placed AS (
+    UPDATE sessions s
+       SET confirmed_count = s.confirmed_count + l.seat::int, waitlisted_count = s.waitlisted_count + (NOT l.seat)::int
+      FROM locked l, events e
+     WHERE s.id = l.id AND e.id = s.event_id AND l.open AND (l.seat OR l.waitlist_enabled)
+    RETURNING (CASE WHEN l.seat THEN 'confirmed' ELSE 'waitlisted' END)::varchar AS placed, ${returning}
+  )`;
+
+/** Without a key, registering is one statement in autocommit: place, insert, queue the mail. */
+const REGISTER = {
+  name: 'baseline-register',
+  text: `${PLACE_CTES(SESSION_COLUMNS)}, registered AS (
+    INSERT INTO registrations (id, session_id, name, email, status, manage_token_hash, created_at)
+    SELECT $2, id, $3, $4, placed, $5, $6 FROM placed
+    RETURNING id, status
+  ), mailed AS (
+    INSERT INTO mail_outbox (registration_id, kind, details)
+    SELECT r.id, r.status, CASE WHEN r.status = 'waitlisted' THEN jsonb_build_object('position', p.waitlisted_count) END
+      FROM registered r CROSS JOIN placed p
+  )
+  SELECT * FROM placed`,
+};
+
+/** With a key the answer is sealed before it is stored, so placing and inserting are two statements of one transaction. */
+const PLACE = { name: 'baseline-place', text: `${PLACE_CTES(SESSION_COLUMNS)} SELECT * FROM placed` };
+const INSERT_KEYED = {
+  name: 'baseline-insert-keyed',
+  text: `
+  WITH keyed AS (
+    INSERT INTO idempotency_keys (key_hash, request_hash, response_status, response_body)
+    VALUES ($7, $8, 201, $9) ON CONFLICT (key_hash) DO NOTHING RETURNING 1
+  ), registered AS (
+    INSERT INTO registrations (id, session_id, name, email, status, manage_token_hash, created_at)
+    SELECT $1, $2, $3, $4, $5, $6, $10 WHERE EXISTS (SELECT 1 FROM keyed)
+    RETURNING id, status
+  ), mailed AS (
+    INSERT INTO mail_outbox (registration_id, kind, details) SELECT id, status, $11::jsonb FROM registered
+  )
+  SELECT (SELECT count(*) FROM keyed)::int AS keyed`,
+};
+const STORED = {
+  name: 'baseline-stored-answer',
+  text: 'SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key_hash = $1',
+};
+/** Only when no place was taken: why not. */
+const WHY_NOT = {
+  name: 'baseline-why-not',
+  text: `SELECT ${SESSION_COLUMNS}, EXISTS (
+      SELECT 1 FROM registrations r
+       WHERE r.session_id = s.id AND lower(r.email) = lower($2) AND r.status IN ('confirmed', 'waitlisted')) AS already
+    FROM sessions s JOIN events e ON e.id = s.event_id WHERE s.id = $1`,
+};
+
+const CLOSED_DETAIL = {
+  cancelled: 'This session is cancelled',
+  past: 'This session is over',
+  closed: 'Registration is not open: the session has started, or it is outside its registration window',
+} as const;
+const ALREADY = new HttpProblem(409, 'already-registered', 'Already registered', 'This email already holds a place in this session');
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** `POST /sessions/:id/registrations`, answering what the service answers. */
 export async function register(
   pool: Pool,
   sessionId: string,
@@ -44,121 +122,139 @@ export async function register(
   idempotencyKey: string | undefined,
   baseUrl: string,
 ): Promise<Reply> {
-  if (!UUID.test(sessionId)) throw new HttpProblem(404, 'not-found', 'Not found', 'No such session');
+  if (!UUID.test(sessionId)) throw new HttpProblem(404, 'not-found', 'Not found', 'Session not found');
   const input = validate(rawBody);
-  if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
-    throw new HttpProblem(400, 'validation', 'Invalid request', undefined, [
-      { field: 'Idempotency-Key', message: 'must be 1 to 255 characters' },
+  if (idempotencyKey === undefined) return registerUnkeyed(pool, sessionId, input, baseUrl);
+  if (!isValidKey(idempotencyKey)) {
+    throw new HttpProblem(400, 'validation', 'Invalid request', 'The Idempotency-Key header is not valid', [
+      { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters, without spaces' },
     ]);
   }
+  const key = keyMaterial(idempotencyKey, sessionId, input.name, input.email);
+  // A retry of a finished request is answered without queueing for the session's row.
+  return (await storedAnswer(pool, key)) ?? registerKeyed(pool, sessionId, input, key, baseUrl);
+}
+
+async function registerUnkeyed(pool: Pool, sessionId: string, input: RegistrationInput, baseUrl: string): Promise<Reply> {
+  const id = randomUUID();
+  const token = randomBytes(32).toString('base64url');
+  const now = new Date();
+  let rows: Placed[];
+  try {
+    ({ rows } = await pool.query<Placed>({ ...REGISTER, values: [sessionId, id, input.name, input.email, sha256(token), now] }));
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw ALREADY;
+    throw err;
+  }
+  if (rows.length === 0) throw await whyNot(pool, sessionId, input.email);
+  return { status: 201, body: JSON.stringify(answer(rows[0], id, input, token, now, baseUrl)) };
+}
+
+async function registerKeyed(pool: Pool, sessionId: string, input: RegistrationInput, key: KeyMaterial, baseUrl: string): Promise<Reply> {
+  const id = randomUUID();
+  const token = randomBytes(32).toString('base64url');
+  const now = new Date();
   const client = await pool.connect();
+  let keyTaken = false;
   try {
     await client.query('BEGIN');
-    const keyHash = idempotencyKey === undefined ? null : sha256(`${sessionId}\n${idempotencyKey}`);
-    if (keyHash) {
-      const replay = await claimKey(client, keyHash, sha256(JSON.stringify([input.name, input.email.toLowerCase()])), baseUrl);
-      if (replay) {
-        await client.query('ROLLBACK');
-        return replay;
-      }
+    const { rows } = await client.query<Placed>({ ...PLACE, values: [sessionId] });
+    if (rows.length === 0) {
+      await client.query('ROLLBACK');
+      throw await whyNot(pool, sessionId, input.email);
     }
-    let reply: Reply;
-    try {
-      reply = await registerLocked(client, sessionId, input, baseUrl, keyHash !== null);
-    } catch (err) {
-      if (!(err instanceof HttpProblem) || !keyHash || err.status === 404) throw err;
-      reply = { status: err.status, body: JSON.stringify(problemBody(baseUrl, err)) };
-    }
-    if (keyHash) {
-      await client.query('UPDATE idempotency_keys SET response_status = $2, response_body = $3 WHERE key_hash = $1', [
-        keyHash,
-        reply.status,
-        Buffer.from(reply.body),
-      ]);
-    }
-    await client.query('COMMIT');
-    return reply;
+    const placed = rows[0];
+    const body = JSON.stringify(answer(placed, id, input, token, now, baseUrl));
+    const details = placed.placed === 'waitlisted' ? JSON.stringify({ position: placed.waitlisted_count }) : null;
+    const inserted = await insertKeyed(client, [
+      id,
+      sessionId,
+      input.name,
+      input.email,
+      placed.placed,
+      sha256(token),
+      key.keyHash,
+      key.requestHash,
+      seal(key, body),
+      now,
+      details,
+    ]);
+    keyTaken = inserted === 0;
+    await client.query(keyTaken ? 'ROLLBACK' : 'COMMIT');
+    if (!keyTaken) return { status: 201, body };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
+    // A twin with this key may have committed first: its answer is the one to give.
+    if (!(err instanceof HttpProblem)) throw err;
+    return (await storedAnswer(pool, key)) ?? problemReply(baseUrl, err);
   } finally {
     client.release();
   }
+  const stored = await storedAnswer(pool, key);
+  if (!stored) throw new HttpProblem(409, 'conflict', 'Conflict', 'This Idempotency-Key is being used by another request; try again');
+  return stored;
 }
 
-/** Claims the key (blocking behind a concurrent holder); returns the stored answer when it was already used. */
-async function claimKey(client: PoolClient, keyHash: Buffer, requestHash: Buffer, baseUrl: string): Promise<Reply | null> {
-  const claimed = await client.query(
-    'INSERT INTO idempotency_keys (key_hash, request_hash) VALUES ($1, $2) ON CONFLICT (key_hash) DO NOTHING RETURNING key_hash',
-    [keyHash, requestHash],
-  );
-  if (claimed.rowCount === 1) return null;
-  const { rows } = await client.query<{ request_hash: Buffer; response_status: number | null; response_body: Buffer | null }>(
-    'SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key_hash = $1',
-    [keyHash],
-  );
-  const stored = rows[0];
-  if (!stored || !stored.request_hash.equals(requestHash)) {
-    const p = new HttpProblem(422, 'idempotency-conflict', 'Idempotency key reused', 'This Idempotency-Key was used with a different body');
-    return { status: 422, body: JSON.stringify(problemBody(baseUrl, p)) };
-  }
-  if (stored.response_status === null || stored.response_body === null) {
-    const p = new HttpProblem(409, 'conflict', 'Conflict', 'The first request with this Idempotency-Key is still in progress');
-    return { status: 409, body: JSON.stringify(problemBody(baseUrl, p)) };
-  }
-  return { status: stored.response_status, body: stored.response_body.toString('utf8') };
-}
-
-async function registerLocked(
-  client: PoolClient,
-  sessionId: string,
-  input: RegistrationInput,
-  baseUrl: string,
-  savepoint: boolean,
-): Promise<Reply> {
-  const { rows } = await client.query<SessionRow>(
-    `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id WHERE s.id = $1 FOR UPDATE OF s`,
-    [sessionId],
-  );
-  const session = rows[0];
-  if (!session || session.event_status === 'draft') throw new HttpProblem(404, 'not-found', 'Not found', 'No such session');
-  const now = Date.now();
-  if (closedReason(session, now))
-    throw new HttpProblem(409, 'registration-closed', 'Registration closed', 'This session does not take registrations now');
-  const hasSeat = session.capacity === null || session.confirmed_count < session.capacity;
-  if (!hasSeat && !session.waitlist_enabled) throw new HttpProblem(409, 'sold-out', 'Sold out', 'No seats are left');
-  const status = hasSeat ? 'confirmed' : 'waitlisted';
-
-  const token = randomBytes(32).toString('base64url');
-  if (savepoint) await client.query('SAVEPOINT registration');
-  let registrationId: string;
+async function insertKeyed(client: PoolClient, values: unknown[]): Promise<number> {
   try {
-    const inserted = await client.query<{ id: string }>(
-      'INSERT INTO registrations (session_id, name, email, status, manage_token_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-      [sessionId, input.name, input.email, status, sha256(token)],
-    );
-    registrationId = inserted.rows[0].id;
+    const { rows } = await client.query<{ keyed: number }>({ ...INSERT_KEYED, values });
+    return rows[0].keyed;
   } catch (err) {
-    if ((err as { code?: string }).code !== '23505') throw err;
-    if (savepoint) await client.query('ROLLBACK TO SAVEPOINT registration');
-    throw new HttpProblem(409, 'already-registered', 'Already registered', 'This email already holds a place in this session');
+    if ((err as { code?: string }).code === '23505') throw ALREADY;
+    throw err;
   }
-  if (status === 'confirmed') {
-    await client.query('UPDATE sessions SET confirmed_count = confirmed_count + 1 WHERE id = $1', [sessionId]);
-    session.confirmed_count += 1;
-  } else {
-    await client.query('UPDATE sessions SET waitlisted_count = waitlisted_count + 1 WHERE id = $1', [sessionId]);
-    session.waitlisted_count += 1;
+}
+
+function problemReply(baseUrl: string, p: HttpProblem): Reply {
+  return { status: p.status, body: JSON.stringify(problemBody(baseUrl, p)) };
+}
+
+async function storedAnswer(pool: Pool, key: KeyMaterial): Promise<Reply | null> {
+  const { rows } = await pool.query<{ request_hash: Buffer; response_status: number; response_body: Buffer }>({
+    ...STORED,
+    values: [key.keyHash],
+  });
+  const stored = rows[0];
+  if (!stored) return null;
+  if (!stored.request_hash.equals(key.requestHash)) {
+    throw new HttpProblem(
+      422,
+      'idempotency-conflict',
+      'Idempotency key reused',
+      'This Idempotency-Key was already used with a different request',
+    );
   }
-  const body = {
-    id: registrationId,
-    status,
-    waitlistPosition: status === 'waitlisted' ? session.waitlisted_count : null,
+  return { status: stored.response_status, body: open(key, stored.response_body) };
+}
+
+/** The refusal the service gives, read only after no place could be taken. */
+async function whyNot(pool: Pool, sessionId: string, email: string): Promise<HttpProblem> {
+  const { rows } = await pool.query<SessionRow & { already: boolean }>({ ...WHY_NOT, values: [sessionId, email] });
+  const s = rows[0];
+  if (!s || s.event_status === 'draft') return new HttpProblem(404, 'not-found', 'Not found', 'Session not found');
+  const closed = closedReason(s, Date.now());
+  if (closed) return new HttpProblem(409, 'registration-closed', 'Registration closed', CLOSED_DETAIL[closed]);
+  if (s.already) return ALREADY;
+  if (s.capacity !== null && s.confirmed_count >= s.capacity && !s.waitlist_enabled) {
+    return new HttpProblem(409, 'sold-out', 'Sold out', 'No seats are left in this session and it has no waitlist');
+  }
+  return new HttpProblem(409, 'conflict', 'Conflict', 'The session changed while registering; try again');
+}
+
+/** The service's RegistrationCreatedView, key for key. */
+function answer(s: Placed, id: string, input: RegistrationInput, token: string, now: Date, baseUrl: string): Record<string, unknown> {
+  const manage = `${baseUrl}/registrations/${token}`;
+  return {
+    id,
+    status: s.placed,
+    waitlistPosition: s.placed === 'waitlisted' ? s.waitlisted_count : null,
     name: input.name,
     email: input.email,
-    session: sessionJson(session, baseUrl, now),
+    session: sessionJson(s, baseUrl, now.getTime()),
+    checkedInAt: null,
+    createdAt: now.toISOString(),
+    cancelledAt: null,
+    links: { manage, ics: `${manage}/calendar.ics` },
     manageToken: token,
-    links: { manage: `${baseUrl}/registrations/${token}`, ics: `${baseUrl}/registrations/${token}/calendar.ics` },
   };
-  return { status: 201, body: JSON.stringify(body) };
 }

@@ -70,7 +70,7 @@ export function sessionJson(s: SessionRow, baseUrl: string, now: number): Record
     waitlistEnabled: s.waitlist_enabled,
     registrationOpensAt: s.registration_opens_at?.toISOString() ?? null,
     registrationClosesAt: s.registration_closes_at?.toISOString() ?? null,
-    status: s.status,
+    status: s.event_status === 'cancelled' ? 'cancelled' : s.status,
     sequence: s.sequence,
     availability: availability(s, now),
     links: { register: `${baseUrl}/sessions/${s.id}/registrations`, ics, webcal, google: googleEvent(s, baseUrl) },
@@ -132,7 +132,15 @@ function parseLimit(raw: string | null): number {
   return n;
 }
 
-/** `GET /sessions`: upcoming sessions of published events, keyset-paginated on (starts_at, id). */
+const LIST_SQL = `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id
+  WHERE e.status = 'published' AND s.starts_at >= now()`;
+const FIRST_PAGE = { name: 'list-sessions', text: `${LIST_SQL} ORDER BY s.starts_at, s.id LIMIT $1` };
+const NEXT_PAGE = {
+  name: 'list-sessions-after',
+  text: `${LIST_SQL} AND (s.starts_at, s.id) > ($2::timestamptz, $3::uuid) ORDER BY s.starts_at, s.id LIMIT $1`,
+};
+
+/** `GET /sessions`: upcoming sessions of published events, keyset-paginated on (starts_at, id); one prepared statement. */
 export async function listSessions(
   pool: Pool,
   query: URLSearchParams,
@@ -141,16 +149,8 @@ export async function listSessions(
   const limit = parseLimit(query.get('limit'));
   const cursorParam = query.get('cursor');
   const cursor = cursorParam ? decodeCursor(cursorParam) : null;
-  const params: unknown[] = [limit + 1];
-  let where = `e.status = 'published' AND s.starts_at >= now()`;
-  if (cursor) {
-    params.push(cursor[0], cursor[1]);
-    where += ` AND (s.starts_at, s.id) > ($2::timestamptz, $3::uuid)`;
-  }
   const { rows } = await pool.query<SessionRow>(
-    `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id
-      WHERE ${where} ORDER BY s.starts_at, s.id LIMIT $1`,
-    params,
+    cursor ? { ...NEXT_PAGE, values: [limit + 1, cursor[0], cursor[1]] } : { ...FIRST_PAGE, values: [limit + 1] },
   );
   const now = Date.now();
   const page = rows.slice(0, limit);
@@ -159,4 +159,22 @@ export async function listSessions(
     data: page.map((r) => sessionJson(r, baseUrl, now)),
     nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.cursor_ts, last.id])).toString('base64url') : null,
   };
+}
+
+const MINIMAL_PAGE = {
+  name: 'raw-sessions-page',
+  text: `SELECT s.id, s.event_id AS "eventId", e.title, s.starts_at AS "startsAt", s.ends_at AS "endsAt", s.timezone,
+                s.capacity, s.confirmed_count AS "confirmedCount"
+           FROM sessions s JOIN events e ON e.id = s.event_id
+          WHERE e.status = 'published' AND s.starts_at >= now()
+          ORDER BY s.starts_at, s.id LIMIT $1`,
+};
+
+/**
+ * The reference for the listing: the same sessions, in the same order, from the same index, with
+ * only the fields a listing cannot do without, and the rows sent as they come.
+ */
+export async function minimalSessionsPage(pool: Pool, query: URLSearchParams): Promise<string> {
+  const { rows } = await pool.query({ ...MINIMAL_PAGE, values: [parseLimit(query.get('limit'))] });
+  return JSON.stringify({ data: rows });
 }

@@ -1,22 +1,21 @@
 import type { BenchJob } from '../lib/job';
-import { calendarFeed } from './calendar-feed';
-import { feedNotModified } from './feed-not-modified';
+import { boxNotModified } from './box-not-modified';
+import { feedPolls } from './feed-polls';
+import { feedRender } from './feed-render';
 import { healthLive } from './health-live';
-import { hotRegistration, keyedRegistration } from './hot-registration';
-import { idempotencyRace } from './idempotency-race';
-import { idempotentReplay } from './idempotent-replay';
 import { registrationRush } from './registration-rush';
+import { hotRegistration, idempotentReplay, keyedRegistration } from './registrations';
 import { sessionsPage } from './sessions-page';
 
-/** Every comparison job, in the order `npm run bench` runs them. */
+/** Every job, in the order `npm run bench` runs them. */
 export const JOBS: BenchJob[] = [
   sessionsPage,
   hotRegistration,
   keyedRegistration,
-  calendarFeed,
-  feedNotModified,
-  healthLive,
   idempotentReplay,
-  idempotencyRace,
+  feedRender,
+  feedPolls,
+  healthLive,
+  boxNotModified,
   registrationRush,
 ];

@@ -1,13 +1,17 @@
 /** Benchmark settings, from the environment so `npm run bench` needs no arguments. */
 export interface BenchConfig {
-  /** Seconds per measured round. */
+  /** Seconds per measured run. */
   duration: number;
-  /** Seconds of unmeasured warm-up per target and job. */
+  /** Seconds of unmeasured warm-up per variant and job. */
   warmup: number;
   rounds: number;
+  /** wrk's connections (each has one request in flight) and threads. */
   connections: number;
+  threads: number;
   /** Sessions loaded for the fixed-size jobs. */
   sessions: number;
+  /** Registrations sent at once by the rush. */
+  rush: number;
   /** Only these job ids (all when empty); `scale` selects the scale curve. */
   jobs: string[];
   /** Session counts for the scale curve; empty: no curve. */
@@ -20,19 +24,24 @@ function int(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min} (got "${raw}")`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
   return n;
 }
 
 export function loadConfig(argv: string[] = process.argv.slice(2)): BenchConfig {
   const jobArgs = argv.filter((a) => !a.startsWith('-'));
   const jobEnv = (process.env.BENCH_JOBS ?? '').split(',').map((s) => s.trim());
+  const threads = int('BENCH_THREADS', 1);
+  const connections = int('BENCH_CONNECTIONS', 16);
+  if (connections < threads) throw new Error(`BENCH_CONNECTIONS (${connections}) must be at least BENCH_THREADS (${threads})`);
   return {
     duration: int('BENCH_DURATION', 5),
     warmup: int('BENCH_WARMUP', 1, 0),
-    rounds: int('BENCH_ROUNDS', 3),
-    connections: int('BENCH_CONNECTIONS', 50),
+    rounds: int('BENCH_ROUNDS', 5),
+    connections,
+    threads,
     sessions: int('BENCH_SESSIONS', 2000, 10),
+    rush: int('BENCH_RUSH', 3000),
     jobs: [...jobArgs, ...jobEnv].filter((s) => s.length > 0),
     scale: scaleSizes(process.env.BENCH_SCALE),
     databaseUrl: process.env.BENCH_DATABASE_URL || undefined,

@@ -1,90 +1,117 @@
-import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RESULT_MARK, type WrkResult, wrkScript } from './wrk-script';
 
-/** One measured run against one target. */
+/** One measured run of one variant. */
 export interface Measurement {
-  /** Responses completed per second over the run (requests still in flight at the end are not counted). */
+  /** Responses completed (requests still in flight when the run ends are not counted). */
+  requests: number;
+  /** Wall time of the run; for a burst, until its last answer. */
+  seconds: number;
+  /** Responses per second over the run (see the job for what a "request" is). */
   rps: number;
   p50Ms: number;
   p99Ms: number;
-  /** Responses whose status was not one the job expects (each one is a bug or a misconfiguration). */
+  statuses: Record<string, number>;
+  /** Responses whose status the job does not expect. */
   unexpected: number;
   /** Connection errors and timeouts. */
   errors: number;
-  statuses: Record<string, number>;
-  /** Anything else worth a line in the log (e.g. a broken invariant). */
+  /** Set when the run broke an invariant the job checks (oversold seats, a stale feed...). */
+  broken?: string;
+  /** Anything else worth a line in the log. */
   notes?: string[];
-  /**
-   * A reference load run on the same target right after this one (see `paired`): the job's
-   * claim is about rps / reference.rps, which is only steady when both run side by side.
-   */
-  reference?: { title: string; rps: number };
+  /** CPU seconds used during the run, filled in by the runner (null where /proc cannot tell). */
+  cpu?: { server: number | null; postgres: number | null };
 }
 
 export interface LoadSpec {
   method?: 'GET' | 'POST';
   path: string;
   headers?: Record<string, string>;
-  /** A fixed body, or one built for every request (unique emails, keys...). */
-  body?: string | (() => string);
-  /** Headers built for every request (e.g. a fresh Idempotency-Key), added to `headers`. */
-  perRequestHeaders?: () => Record<string, string>;
-  /** Statuses that count as success for this job. */
+  /** A fixed body (JSON). */
+  body?: string;
+  /** A JSON body with `{n}` in it, replaced per request by a name unique to the run. */
+  bodyTemplate?: string;
+  /** Headers with `{n}` in their values (e.g. a fresh Idempotency-Key). */
+  headerTemplates?: Record<string, string>;
+  /** Statuses that count as success for this variant. */
   expect: number[];
 }
 
 export interface LoadOptions {
-  /** Concurrent connections (keep-alive); each has one request in flight. */
   connections: number;
+  threads: number;
   /** Seconds. */
   duration: number;
 }
 
-/** Runs autocannon in this process against `baseUrl` and reduces its result to a Measurement. */
+const WRK = process.env.BENCH_WRK ?? 'wrk';
+const scriptDir = mkdtempSync(join(tmpdir(), 'eventline-wrk-'));
+process.once('exit', () => rmSync(scriptDir, { recursive: true, force: true }));
+
+/**
+ * Loads `baseUrl + spec.path` with wrk for `duration` seconds. wrk is compiled C with its own
+ * event loop: on a small machine it takes far less CPU from the targets than a Node load
+ * generator would, and the same amount from each.
+ */
 export async function runLoad(baseUrl: string, spec: LoadSpec, opts: LoadOptions): Promise<Measurement> {
-  const { body } = spec;
-  const headers = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...spec.headers };
-  const request: autocannon.RequestSpec = { method: spec.method ?? 'GET', path: spec.path, headers };
-  if (typeof body === 'string') request.body = body;
-  const { perRequestHeaders } = spec;
-  if (typeof body === 'function' || perRequestHeaders) {
-    request.setupRequest = (req) => ({
-      ...req,
-      ...(typeof body === 'function' ? { body: body() } : {}),
-      ...(perRequestHeaders ? { headers: { ...headers, ...perRequestHeaders() } } : {}),
-    });
+  const tag = randomBytes(5).toString('hex');
+  const hasBody = spec.body !== undefined || spec.bodyTemplate !== undefined;
+  const script = join(scriptDir, `${tag}.lua`);
+  writeFileSync(
+    script,
+    wrkScript({
+      method: spec.method ?? 'GET',
+      headers: { ...(hasBody ? { 'Content-Type': 'application/json' } : {}), ...spec.headers },
+      body: spec.body,
+      bodyTemplate: spec.bodyTemplate,
+      headerTemplates: spec.headerTemplates,
+      tag,
+    }),
+  );
+  try {
+    const args = ['-t', String(opts.threads), '-c', String(opts.connections), '-d', `${opts.duration}s`, '--timeout', '30s', '-s', script];
+    const result = parseResult(await run(WRK, [...args, `${baseUrl}${spec.path}`]));
+    return toMeasurement(result, spec.expect);
+  } finally {
+    rmSync(script, { force: true });
   }
-  const result = await autocannon({
-    url: baseUrl,
-    connections: opts.connections,
-    duration: opts.duration,
-    timeout: 20,
-    requests: [request],
-  });
-  const statuses: Record<string, number> = {};
-  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = Number(count);
-  const expected = new Set(spec.expect.map(String));
-  const unexpected = Object.entries(statuses).reduce((n, [code, count]) => (expected.has(code) ? n : n + count), 0);
+}
+
+function toMeasurement(r: WrkResult, expect: number[]): Measurement {
+  const expected = new Set(expect.map(String));
+  const unexpected = Object.entries(r.statuses).reduce((n, [code, count]) => (expected.has(code) ? n : n + count), 0);
+  const seconds = r.durationUs / 1e6;
   return {
-    rps: result.requests.total / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
+    requests: r.requests,
+    seconds,
+    rps: r.requests / seconds,
+    p50Ms: r.latencyUs.p50 / 1000,
+    p99Ms: r.latencyUs.p99 / 1000,
+    statuses: r.statuses,
     unexpected,
-    errors: result.errors + result.timeouts,
-    statuses,
+    errors: r.errors.connect + r.errors.read + r.errors.write + r.errors.timeout,
   };
 }
 
-/**
- * Runs `main`, lets the target settle, then runs `reference` for as long, on the same target:
- * a ratio of two routes measured minutes apart on a shared machine is mostly noise.
- */
-export async function paired(
-  target: { settle(): Promise<void> },
-  main: () => Promise<Measurement>,
-  reference: { title: string; run: () => Promise<Measurement> },
-): Promise<Measurement> {
-  const measured = await main();
-  await target.settle();
-  const ref = await reference.run();
-  return { ...measured, reference: { title: reference.title, rps: ref.rps } };
+function parseResult(stdout: string): WrkResult {
+  const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
+  if (!line) throw new Error(`wrk printed no result:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice(RESULT_MARK.length)) as WrkResult;
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.once('error', (err) => reject(new Error(`cannot run ${command} (install wrk, or set BENCH_WRK): ${err.message}`)));
+    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} exited with ${code}: ${stderr || stdout}`))));
+  });
 }

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { processCpuSeconds } from './cpu';
 import { freePort } from './ports';
 
 export type TargetName = 'service' | 'baseline';
@@ -10,12 +12,14 @@ export interface ServerProcess {
   name: TargetName;
   url: string;
   pid: number;
+  /** Node flags it runs with (none: no heap cap, V8's defaults). */
+  nodeFlags: string[];
   /** Peak resident memory so far (VmHWM), in MiB; null where /proc is missing. */
   peakRssMiB(): number | null;
+  /** CPU seconds used so far; null where /proc is missing. */
+  cpuSeconds(): number | null;
   /** Null while running; else how it ended and its last output. */
   exitReport(): string | null;
-  /** Resolves once the process has used almost no CPU for a while (requests left over from a run are done). */
-  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,15 +38,31 @@ function startProdNodeFlags(): string[] {
   return (pkg.scripts['start:prod'] ?? '').split(/\s+/).filter((arg) => arg.startsWith('--'));
 }
 
-/** The service from its production build, as `npm run start:prod` runs it, minus rate limits and chatter. */
-export function startService(env: { DATABASE_URL: string }): Promise<ServerProcess> {
-  return startServer('service', SERVICE_ENTRY, startProdNodeFlags(), {
+/**
+ * The service from its production build, as `npm run start:prod` runs it, minus rate limits and
+ * chatter. Without SMTP_URL its mail worker writes each message as an .eml file under DATA_DIR:
+ * a throwaway folder here, not the repository's .data.
+ */
+export async function startService(env: { DATABASE_URL: string }): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eventline-bench-service-'));
+  const server = await startServer('service', SERVICE_ENTRY, startProdNodeFlags(), {
     RATE_LIMIT: 'off',
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',
     NODE_ENV: 'production',
+    DATA_DIR: dataDir,
     ...env,
+  }).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function startBaseline(env: { DATABASE_URL: string }): Promise<ServerProcess> {
@@ -86,9 +106,10 @@ async function startServer(name: TargetName, entry: string, nodeFlags: string[],
     name,
     url,
     pid: child.pid!,
+    nodeFlags,
     peakRssMiB: () => readPeakRss(child.pid!),
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     exitReport: () => exitReport,
-    settle: () => waitForIdle(child.pid!),
     stop: () => stopChild(child, exited),
   };
 }
@@ -116,32 +137,6 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat; null where unreadable. */
-function cpuSeconds(pid: number): number | null {
-  try {
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-async function waitForIdle(pid: number, timeoutMs = 120_000): Promise<void> {
-  const intervalMs = 250;
-  const deadline = Date.now() + timeoutMs;
-  let quiet = 0;
-  let last = cpuSeconds(pid);
-  while (last !== null && quiet < 2 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, intervalMs));
-    const now = cpuSeconds(pid);
-    if (now === null) return;
-    quiet = now - last < (intervalMs / 1000) * 0.05 ? quiet + 1 : 0;
-    last = now;
-  }
 }
 
 function readPeakRss(pid: number): number | null {

@@ -1,66 +1,92 @@
-import type { JobSummary } from './compare';
+import type { JobSummary, RatioSummary, VariantSummary } from './compare';
+import type { Measurement } from './load';
+import { spread, type Spread } from './stats';
 
 export interface MemorySummary {
   service: number | null;
   baseline: number | null;
 }
 
-function cell(v: number | null | undefined, digits = 0): string {
+function num(v: number | null | undefined, digits = 0): string {
   return v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits);
 }
 
-/** A plain-text table: one row per job, medians per target and the service/baseline ratios. */
-/** `memory` null: no memory row (the scale tables). */
-export function formatTable(jobs: JobSummary[], memory: MemorySummary | null): string {
-  const header = ['job', 'service req/s', 'baseline req/s', 'ratio', 'service p99 ms', 'baseline p99 ms', 'p99 ratio', 'bad responses'];
-  const rows = jobs.map((j) => [
-    j.title,
-    cell(j.targets.service?.rps),
-    cell(j.targets.baseline?.rps),
-    j.invalid ? 'invalid' : cell(j.rpsRatio, 2),
-    cell(j.targets.service?.p99Ms, 1),
-    cell(j.targets.baseline?.p99Ms, 1),
-    j.invalid ? 'invalid' : cell(j.p99Ratio, 2),
-    badResponses(j),
-  ]);
-  if (memory)
-    rows.push([
-      'peak RSS MiB (whole run)',
-      cell(memory.service),
-      cell(memory.baseline),
-      memory.service && memory.baseline ? cell(memory.service / memory.baseline, 2) : '-',
-      '',
-      '',
-      '',
-      '',
-    ]);
+function range(s: Spread, digits: number): string {
+  return Number.isNaN(s.median) ? '-' : `${num(s.median, digits)} (${num(s.min, digits)}–${num(s.max, digits)})`;
+}
+
+/** CPU milliseconds per request, the target process + PostgreSQL. */
+function cpu(v: VariantSummary | undefined): string {
+  if (!v) return '-';
+  return `${num(v.cpuPerRequest.server === null ? null : v.cpuPerRequest.server * 1000, 3)} + ${num(
+    v.cpuPerRequest.postgres === null ? null : v.cpuPerRequest.postgres * 1000,
+    3,
+  )}`;
+}
+
+function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const notes = jobs.filter((j) => j.invalid).map((j) => `invalid ${j.id}: ${j.invalid}`);
-  const pairs = pairedLines(jobs);
-  return [
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map(line),
-    ...(notes.length ? ['', ...notes] : []),
-    ...(pairs.length ? ['', 'paired in each round, same target (median of per-round ratios):', ...pairs] : []),
-  ].join('\n');
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }
 
-function pairedLines(jobs: JobSummary[]): string[] {
-  return jobs.flatMap((j) => {
-    const parts = Object.entries(j.targets)
-      .filter(([, t]) => t?.pairedRatio != null)
-      .map(([name, t]) => `${name} ${cell(t.pairedRatio, 2)}`);
-    const reference = Object.values(j.targets).find((t) => t?.pairedWith)?.pairedWith;
-    return parts.length > 0 ? [`  ${j.title} / ${reference}: ${parts.join(', ')}`] : [];
-  });
-}
-
-function badResponses(j: JobSummary): string {
-  const parts: string[] = [];
-  for (const [name, t] of Object.entries(j.targets)) {
-    if (t && t.unexpected + t.errors > 0) parts.push(`${name}: ${t.unexpected + t.errors}`);
+function variantRows(job: JobSummary): string[] {
+  if (job.kind === 'burst') {
+    return table(
+      ['', 'seconds to last answer (min–max)', 'p99 ms', 'answers over all rounds', 'CPU ms/req node + pg'],
+      job.variants.map((v) => {
+        const done = v.rounds.filter((m): m is Measurement => m !== null);
+        return [v.label, range(spread(done.map((m) => m.seconds)), 2), num(v.p99Ms), JSON.stringify(v.statuses), cpu(v)];
+      }),
+    );
   }
-  return parts.length > 0 ? parts.join(', ') : '0';
+  const digits = job.kind === 'latency' ? 2 : 0;
+  return table(
+    ['', `${job.kind === 'latency' ? 'renders/s' : 'req/s'} (min–max)`, 'p50 ms', 'p99 ms', 'CPU ms/req node + pg'],
+    job.variants.map((v) => [v.label, range(v.rps, digits), num(v.p50Ms, 1), num(v.p99Ms, 1), cpu(v)]),
+  );
+}
+
+function ratioText(r: RatioSummary): string {
+  if (r.invalid) return `invalid: ${r.invalid}`;
+  const goal = r.goal === null ? '' : `  goal ≥ ${r.goal}${r.ratio.median >= r.goal ? ' (met)' : ' (not met)'}`;
+  return `${num(r.ratio.median, 2)} (${num(r.ratio.min, 2)}–${num(r.ratio.max, 2)} over ${r.perRound.length} rounds)${goal}`;
+}
+
+/** One block per job: every variant with its spread and CPU per request, then its ratios. */
+export function formatJob(job: JobSummary): string {
+  const lines = [`${job.id}: ${job.title}`];
+  if (job.invalid) lines.push(`  INVALID: ${job.invalid}`);
+  lines.push(...variantRows(job).map((l) => `  ${l}`));
+  for (const v of job.variants.filter((x) => x.invalid && !job.invalid)) lines.push(`  ${v.label}: invalid: ${v.invalid}`);
+  for (const r of job.ratios) lines.push(`  ${r.label}: ${ratioText(r)}`);
+  return lines.join('\n');
+}
+
+/** Every ratio of the run on one line each, with the CPU per request of both sides. */
+export function formatRatios(jobs: JobSummary[]): string {
+  const rows = jobs.flatMap((job) =>
+    job.ratios.map((r) => {
+      const of = job.variants.find((v) => v.id === r.of);
+      const to = job.variants.find((v) => v.id === r.to);
+      return [
+        `${job.id}: ${r.label}`,
+        r.invalid ? 'invalid' : num(r.ratio.median, 2),
+        r.invalid ? '' : `${num(r.ratio.min, 2)}–${num(r.ratio.max, 2)}`,
+        cpu(of),
+        cpu(to),
+        r.goal === null ? '' : `≥ ${r.goal}`,
+      ];
+    }),
+  );
+  return table(['ratio (req/s, paired per round)', 'median', 'min–max', 'CPU ms/req: of', 'to', 'goal'], rows).join('\n');
+}
+
+export function formatMemory(memory: MemorySummary): string {
+  const mib = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} MiB (${((v * 1024 * 1024) / 1e6).toFixed(1)} MB)`);
+  return `peak RSS over the whole run (VmHWM): service ${mib(memory.service)}, baseline ${mib(memory.baseline)}`;
 }
