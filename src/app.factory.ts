@@ -29,6 +29,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     ...httpServerOptions(config.publicBaseUrl, options.requestTimeoutMs),
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 300 },
+    // Already chosen by the server (withRequestIds); requests injected in tests get theirs here.
     genReqId: requestIdOf,
     // request.ip (what the rate limits key on) comes from X-Forwarded-For only via these proxies.
     trustProxy: config.trustProxy,

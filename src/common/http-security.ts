@@ -1,34 +1,39 @@
 import { createHash } from 'node:crypto';
-import type { ServerOptions } from 'node:http';
+import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { withRequestIds } from './request-id';
 
 /** The contract: a request body that has not arrived within 30 s is cut off. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * Node's HTTP server timeouts, as Fastify options. `requestTimeout` bounds the whole request
- * (headers and body: a body dribbled a byte at a time is cut off with a 408 and the socket
- * closed); Node checks it every `connectionsCheckingInterval`, so that is a tenth of it, not
- * Node's 30 s. Headers get a third of it. `connectionTimeout` drops a socket silent both ways
- * (a reader that stopped reading); keep-alive stays Fastify's 72 s, past proxies' 60 s idle.
+ * Node's HTTP server, made for Fastify (its `serverFactory`), with its timeouts. `requestTimeout`
+ * bounds the whole request (headers and body: a body dribbled a byte at a time is cut off with a
+ * 408 and the socket closed); Node checks it every `connectionsCheckingInterval`, so that is a
+ * tenth of it, not Node's 30 s. Headers get a third of it. The socket timeout drops a socket
+ * silent both ways (a reader that stopped reading); keep-alive stays Fastify's 72 s, past
+ * proxies' 60 s idle. Every request runs inside `withRequestIds`, before Fastify sees it.
  */
 export function httpServerOptions(
   publicBaseUrl: string,
   requestTimeoutMs = REQUEST_TIMEOUT_MS,
-): Pick<FastifyServerOptions, 'requestTimeout' | 'connectionTimeout' | 'keepAliveTimeout' | 'clientErrorHandler'> & {
-  http: ServerOptions;
-} {
+): Pick<FastifyServerOptions, 'serverFactory' | 'clientErrorHandler'> {
   return {
-    requestTimeout: requestTimeoutMs,
-    connectionTimeout: 2 * requestTimeoutMs,
-    keepAliveTimeout: 72_000,
-    http: {
-      requestTimeout: requestTimeoutMs,
-      headersTimeout: Math.ceil(requestTimeoutMs / 3),
-      connectionsCheckingInterval: Math.max(50, Math.floor(requestTimeoutMs / 10)),
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          requestTimeout: requestTimeoutMs,
+          headersTimeout: Math.ceil(requestTimeoutMs / 3),
+          connectionsCheckingInterval: Math.max(50, Math.floor(requestTimeoutMs / 10)),
+        },
+        withRequestIds(handler),
+      );
+      server.keepAliveTimeout = 72_000;
+      server.setTimeout(2 * requestTimeoutMs);
+      return server;
     },
     clientErrorHandler: clientErrorHandler(publicBaseUrl, requestTimeoutMs),
   };
