@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/env.schema';
 import { useJsonBodyParser } from './common/json-body';
 import { useMethodNotAllowed } from './common/method-not-allowed';
-import { httpServerOptions, registerHttpSecurity } from './common/http-security';
+import { httpServerOptions, registerHttpSecurity, SECURITY_HEADERS } from './common/http-security';
 import { loggerOptions } from './common/log-redaction';
 import { PinoNestLogger } from './common/nest-logger';
 import { toProblem } from './common/problem';
@@ -44,8 +44,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
       const { problem, headers } = toProblem(error, config.publicBaseUrl);
       void reply
         .status(problem.status)
-        .headers(headers)
-        .header('X-Content-Type-Options', 'nosniff')
+        .headers({ ...SECURITY_HEADERS, ...headers })
         .type('application/problem+json')
         .send(problem);
     },
