@@ -58,7 +58,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     reply.header('X-Request-Id', request.id);
     done();
   });
-  await registerHttpSecurity(fastify, config.corsOrigins);
+  registerHttpSecurity(fastify, config.corsOrigins);
   prepareDrain(fastify, config.publicBaseUrl);
   setupOpenApi(app);
   await app.init();

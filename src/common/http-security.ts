@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
-import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { useCors } from './cors';
 import { withRequestIds } from './request-id';
 
 /** The contract: a request body that has not arrived within 30 s is cut off. */
@@ -60,37 +60,6 @@ function clientErrorHandler(publicBaseUrl: string, requestTimeoutMs: number) {
     }
     socket.destroy();
   };
-}
-
-/** Response headers a browser script may read across origins (beyond the CORS-safelisted ones). */
-export const EXPOSED_HEADERS = ['ETag', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed', 'Location'];
-
-/** Staff routes: bearer tokens, answered only to the origins in CORS_ORIGINS. */
-const STAFF_PATH = /^\/(?:admin|auth)(?:[/?#]|$)/;
-
-function corsFor(corsOrigins: readonly string[]) {
-  const publicCors: FastifyCorsOptions = {
-    // Any site may embed listings, registration, feeds and /embed/*; no cookies are involved.
-    origin: '*',
-    credentials: false,
-    methods: ['GET', 'HEAD', 'POST', 'DELETE'],
-    allowedHeaders: ['Content-Type', 'Idempotency-Key', 'If-None-Match', 'If-Modified-Since', 'X-Request-Id'],
-    exposedHeaders: EXPOSED_HEADERS,
-    maxAge: 600,
-    strictPreflight: false,
-  };
-  const staffCors: FastifyCorsOptions = {
-    // An origin not listed gets no Access-Control-Allow-Origin, so the browser keeps the answer from it.
-    origin: [...corsOrigins],
-    credentials: false,
-    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: EXPOSED_HEADERS,
-    maxAge: 600,
-    strictPreflight: false,
-  };
-  return (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void): void =>
-    callback(null, STAFF_PATH.test(request.url) ? staffCors : publicCors);
 }
 
 /**
@@ -194,9 +163,9 @@ function securityHeaders(fastify: FastifyInstance): void {
 
 /**
  * Security headers and CORS for every route, 404s and errors included. Registered before any
- * route so their hooks run first; CORS answers preflights (204) itself.
+ * route so their hooks run first.
  */
-export async function registerHttpSecurity(fastify: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
+export function registerHttpSecurity(fastify: FastifyInstance, corsOrigins: readonly string[]): void {
   securityHeaders(fastify);
-  await fastify.register(cors, { delegator: corsFor(corsOrigins) });
+  useCors(fastify, corsOrigins);
 }
