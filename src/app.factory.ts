@@ -8,6 +8,7 @@ import { useJsonBodyParser } from './common/json-body';
 import { useMethodNotAllowed } from './common/method-not-allowed';
 import { httpServerOptions, registerHttpSecurity, SECURITY_HEADERS } from './common/http-security';
 import { loggerOptions } from './common/log-redaction';
+import { RequestLogController } from './common/request-log';
 import { PinoNestLogger } from './common/nest-logger';
 import { toProblem } from './common/problem';
 import { requestIdOf } from './common/request-id';
@@ -35,6 +36,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     trustProxy: config.trustProxy,
     // Fastify's pino: JSON lines, the request id on every line of a request, secrets redacted.
     logger: loggerOptions(config.logLevel, options.logStream),
+    logController: new RequestLogController(),
     // prepareDrain answers requests that arrive while closing, as problem+json.
     return503OnClosing: false,
     // Keep-alive clients are not allowed to hold a shutdown open.

@@ -40,6 +40,23 @@ async function logsDuring(work: () => Promise<unknown>): Promise<string> {
 }
 
 describe('logs', () => {
+  it('say each request once, when answered: request id, method, URL, status and time', async () => {
+    const logs = await logsDuring(() => t.http.get('/events?limit=2').set('X-Request-Id', 'one-line-per-request').expect(200));
+    const lines = logs
+      .split('\n')
+      .filter((line) => line.includes('"reqId":"one-line-per-request"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request completed',
+        req: expect.objectContaining({ method: 'GET', url: '/events?limit=2' }),
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      }),
+    ]);
+  });
+
   it('never hold a manage token: reading, the feed, unknown sub-paths and cancelling are logged with it redacted', async () => {
     const session = await f.publishedSession({ capacity: 5 });
     const { manageToken } = (await registered(session.id)).body as { manageToken: string };
