@@ -5,8 +5,12 @@ import { type CorsPolicy, EXPOSED_HEADERS, PUBLIC_CORS, staffCors, useCors } fro
 const STAFF_ORIGIN = 'https://admin.example.com';
 const OTHER_ORIGIN = 'https://news.example';
 
-/** The same routes on both sides, so that only CORS can make their answers differ. */
+/**
+ * The same routes on both sides, so that only CORS can make their answers differ; no body
+ * parsers, so that a preflight answered after its body is read would be a 415.
+ */
 function withRoutes(app: FastifyInstance): FastifyInstance {
+  app.removeAllContentTypeParsers();
   app.get('/events', () => ({ data: [] }));
   app.get('/admin/events', () => ({ data: [] }));
   return app;
@@ -65,6 +69,7 @@ describe('useCors', () => {
       preflight('/events', OTHER_ORIGIN),
       preflight('/sessions/x/registrations', OTHER_ORIGIN),
       { method: 'OPTIONS', url: '/events' },
+      { method: 'OPTIONS', url: '/events', headers: { 'content-type': 'text/plain' }, payload: 'not a body anyone reads' },
       { method: 'GET', url: '/nowhere', headers: { origin: OTHER_ORIGIN } },
     ];
     const ours = await ourAnswers(requests);

@@ -29,7 +29,7 @@ export function staffCors(corsOrigins: readonly string[]): CorsPolicy {
   };
 }
 
-/** Staff routes: bearer tokens, answered only to the origins in CORS_ORIGINS. */
+/** The paths of the staff routes. */
 const STAFF_PATH = /^\/(?:admin|auth)(?:[/?#]|$)/;
 
 /**
@@ -70,14 +70,17 @@ class CorsHeaders {
 /**
  * CORS for every answer, 404s and errors included: public routes for any origin, staff routes
  * (`/admin`, `/auth`) for the origins in CORS_ORIGINS. Every OPTIONS request is a preflight,
- * answered 204 with the methods and headers its path allows.
+ * answered 204 with the methods and headers its path allows, as it arrives (before any body is
+ * read or any later hook runs); the OPTIONS * route makes it a method that every path has.
  */
 export function useCors(fastify: FastifyInstance, corsOrigins: readonly string[]): void {
   const publicHeaders = new CorsHeaders(PUBLIC_CORS);
   const staffHeaders = new CorsHeaders(staffCors(corsOrigins));
   const headersFor = (request: FastifyRequest): CorsHeaders => (STAFF_PATH.test(request.url) ? staffHeaders : publicHeaders);
   fastify.addHook('onRequest', (request, reply, done) => {
-    headersFor(request).apply(request, reply);
+    const headers = headersFor(request);
+    headers.apply(request, reply);
+    if (request.method === 'OPTIONS') return headers.answerPreflight(reply);
     done();
   });
   fastify.options('*', (request, reply) => headersFor(request).answerPreflight(reply));
