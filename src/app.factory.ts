@@ -6,8 +6,9 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/env.schema';
 import { useJsonBodyParser } from './common/json-body';
 import { useMethodNotAllowed } from './common/method-not-allowed';
-import { httpServerOptions, registerHttpSecurity } from './common/http-security';
+import { httpServerOptions, registerHttpSecurity, SECURITY_HEADERS } from './common/http-security';
 import { loggerOptions } from './common/log-redaction';
+import { RequestLogController } from './common/request-log';
 import { PinoNestLogger } from './common/nest-logger';
 import { toProblem } from './common/problem';
 import { requestIdOf } from './common/request-id';
@@ -29,11 +30,13 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     ...httpServerOptions(config.publicBaseUrl, options.requestTimeoutMs),
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 300 },
+    // Already chosen by the server (withRequestIds); requests injected in tests get theirs here.
     genReqId: requestIdOf,
     // request.ip (what the rate limits key on) comes from X-Forwarded-For only via these proxies.
     trustProxy: config.trustProxy,
     // Fastify's pino: JSON lines, the request id on every line of a request, secrets redacted.
     logger: loggerOptions(config.logLevel, options.logStream),
+    logController: new RequestLogController(),
     // prepareDrain answers requests that arrive while closing, as problem+json.
     return503OnClosing: false,
     // Keep-alive clients are not allowed to hold a shutdown open.
@@ -43,8 +46,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
       const { problem, headers } = toProblem(error, config.publicBaseUrl);
       void reply
         .status(problem.status)
-        .headers(headers)
-        .header('X-Content-Type-Options', 'nosniff')
+        .headers({ ...SECURITY_HEADERS, ...headers })
         .type('application/problem+json')
         .send(problem);
     },
@@ -58,7 +60,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     reply.header('X-Request-Id', request.id);
     done();
   });
-  await registerHttpSecurity(fastify, config.corsOrigins);
+  registerHttpSecurity(fastify, config.corsOrigins);
   prepareDrain(fastify, config.publicBaseUrl);
   setupOpenApi(app);
   await app.init();

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Response } from 'supertest';
+import { SECURITY_HEADERS } from '../src/common/http-security';
 import { RegistrationsService } from '../src/registrations/registrations.service';
 import { factories, Factories } from './factories';
 import { createTestApp, TestApp } from './support/test-app';
@@ -39,6 +40,23 @@ async function logsDuring(work: () => Promise<unknown>): Promise<string> {
 }
 
 describe('logs', () => {
+  it('say each request once, when answered: request id, method, URL, status and time', async () => {
+    const logs = await logsDuring(() => t.http.get('/events?limit=2').set('X-Request-Id', 'one-line-per-request').expect(200));
+    const lines = logs
+      .split('\n')
+      .filter((line) => line.includes('"reqId":"one-line-per-request"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request completed',
+        req: expect.objectContaining({ method: 'GET', url: '/events?limit=2' }),
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      }),
+    ]);
+  });
+
   it('never hold a manage token: reading, the feed, unknown sub-paths and cancelling are logged with it redacted', async () => {
     const session = await f.publishedSession({ capacity: 5 });
     const { manageToken } = (await registered(session.id)).body as { manageToken: string };
@@ -100,7 +118,7 @@ describe('logs', () => {
 });
 
 describe('headers', () => {
-  it('X-Content-Type-Options: nosniff on every answer: 404, errors, feeds, 304s, preflights, unparsable URLs', async () => {
+  it('every security header on every answer: 404, 405, errors, feeds, 304s, preflights, unparsable URLs', async () => {
     const session = await f.publishedSession();
     const feed = await t.http.get(`/sessions/${session.id}/calendar.ics`).expect(200);
     const answers = [
@@ -108,13 +126,16 @@ describe('headers', () => {
       await t.http.get(`/sessions/${session.id}/calendar.ics`).set('If-None-Match', feed.headers.etag).expect(304),
       await t.http.get('/nowhere').expect(404),
       await t.http.get('/sessions/00000000-0000-4000-8000-000000000000').expect(404),
+      await t.http.put('/events').expect(405),
       await t.http.post(`/sessions/${session.id}/registrations`).send({ name: '' }).expect(400),
       await t.http.get('/events/%E0%A4%A').expect(400),
       await t.http.options('/events').set('Origin', OTHER_ORIGIN).set('Access-Control-Request-Method', 'GET').expect(204),
       await t.http.get('/health/live').expect(200),
     ];
-    for (const res of answers)
-      expect({ status: res.status, nosniff: res.headers['x-content-type-options'] }).toEqual({ status: res.status, nosniff: 'nosniff' });
+    for (const res of answers) {
+      const sent = Object.fromEntries(Object.keys(SECURITY_HEADERS).map((name) => [name, res.headers[name]]));
+      expect({ status: res.status, sent }).toEqual({ status: res.status, sent: SECURITY_HEADERS });
+    }
   });
 
   it('Cache-Control: no-store and Referrer-Policy: no-referrer on every answer that carries a token', async () => {

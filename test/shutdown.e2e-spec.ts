@@ -102,7 +102,7 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Requests the server has logged as received (Fastify's "incoming request", at LOG_LEVEL=info). */
+/** Requests the server has logged as received (Fastify's "incoming request", at LOG_LEVEL=debug). */
 function received(server: BuiltServer, path: string): number {
   return server
     .output()
@@ -138,11 +138,11 @@ describe('shutdown', () => {
   });
 
   async function start(): Promise<BuiltServer> {
-    // info: the test counts the requests the server has received from its request log.
+    // debug: the test counts the requests the server has received from its request log.
     const env = {
       DATABASE_URL: databaseUrl,
       RATE_LIMIT: 'off',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: 'debug',
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
     };
@@ -275,7 +275,7 @@ describe('shutdown', () => {
         {
           DATABASE_URL: undefined,
           DATA_DIR: dataDir,
-          LOG_LEVEL: 'info',
+          LOG_LEVEL: 'debug',
           RATE_LIMIT: 'off',
           ADMIN_EMAIL: ADMIN.email,
           ADMIN_PASSWORD: ADMIN.password,

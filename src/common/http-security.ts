@@ -1,34 +1,38 @@
 import { createHash } from 'node:crypto';
-import type { ServerOptions } from 'node:http';
+import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
-import cors, { type FastifyCorsOptions } from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { STAFF_PATH, useCors } from './cors';
+import { withRequestIds } from './request-id';
 
 /** The contract: a request body that has not arrived within 30 s is cut off. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * Node's HTTP server timeouts, as Fastify options. `requestTimeout` bounds the whole request
- * (headers and body: a body dribbled a byte at a time is cut off with a 408 and the socket
- * closed); Node checks it every `connectionsCheckingInterval`, so that is a tenth of it, not
- * Node's 30 s. Headers get a third of it. `connectionTimeout` drops a socket silent both ways
- * (a reader that stopped reading); keep-alive stays Fastify's 72 s, past proxies' 60 s idle.
+ * Node's HTTP server, made for Fastify (its `serverFactory`), with its timeouts. `requestTimeout`
+ * bounds the whole request (headers and body: a body dribbled a byte at a time is cut off with a
+ * 408 and the socket closed); Node checks it every `connectionsCheckingInterval`, so that is a
+ * tenth of it, not Node's 30 s. Headers get a third of it. The socket timeout drops a socket
+ * silent both ways (a reader that stopped reading); keep-alive stays Fastify's 72 s, past
+ * proxies' 60 s idle. Every request runs inside `withRequestIds`, before Fastify sees it.
  */
 export function httpServerOptions(
   publicBaseUrl: string,
   requestTimeoutMs = REQUEST_TIMEOUT_MS,
-): Pick<FastifyServerOptions, 'requestTimeout' | 'connectionTimeout' | 'keepAliveTimeout' | 'clientErrorHandler'> & {
-  http: ServerOptions;
-} {
+): Pick<FastifyServerOptions, 'serverFactory' | 'clientErrorHandler'> {
   return {
-    requestTimeout: requestTimeoutMs,
-    connectionTimeout: 2 * requestTimeoutMs,
-    keepAliveTimeout: 72_000,
-    http: {
-      requestTimeout: requestTimeoutMs,
-      headersTimeout: Math.ceil(requestTimeoutMs / 3),
-      connectionsCheckingInterval: Math.max(50, Math.floor(requestTimeoutMs / 10)),
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          requestTimeout: requestTimeoutMs,
+          headersTimeout: Math.ceil(requestTimeoutMs / 3),
+          connectionsCheckingInterval: Math.max(50, Math.floor(requestTimeoutMs / 10)),
+        },
+        withRequestIds(handler),
+      );
+      server.keepAliveTimeout = 72_000;
+      server.setTimeout(2 * requestTimeoutMs);
+      return server;
     },
     clientErrorHandler: clientErrorHandler(publicBaseUrl, requestTimeoutMs),
   };
@@ -58,70 +62,61 @@ function clientErrorHandler(publicBaseUrl: string, requestTimeoutMs: number) {
   };
 }
 
-/** Response headers a browser script may read across origins (beyond the CORS-safelisted ones). */
-export const EXPOSED_HEADERS = ['ETag', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed', 'Location'];
-
-/** Staff routes: bearer tokens, answered only to the origins in CORS_ORIGINS. */
-const STAFF_PATH = /^\/(?:admin|auth)(?:[/?#]|$)/;
-
-function corsFor(corsOrigins: readonly string[]) {
-  const publicCors: FastifyCorsOptions = {
-    // Any site may embed listings, registration, feeds and /embed/*; no cookies are involved.
-    origin: '*',
-    credentials: false,
-    methods: ['GET', 'HEAD', 'POST', 'DELETE'],
-    allowedHeaders: ['Content-Type', 'Idempotency-Key', 'If-None-Match', 'If-Modified-Since', 'X-Request-Id'],
-    exposedHeaders: EXPOSED_HEADERS,
-    maxAge: 600,
-    strictPreflight: false,
-  };
-  const staffCors: FastifyCorsOptions = {
-    // An origin not listed gets no Access-Control-Allow-Origin, so the browser keeps the answer from it.
-    origin: [...corsOrigins],
-    credentials: false,
-    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: EXPOSED_HEADERS,
-    maxAge: 600,
-    strictPreflight: false,
-  };
-  return (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void): void =>
-    callback(null, STAFF_PATH.test(request.url) ? staffCors : publicCors);
-}
-
 /**
- * Every response: helmet's set, with a strict CSP that fits server-rendered pages (scripts,
- * styles and images from this service only; no framing, plugins or inline script) and
- * `Referrer-Policy: no-referrer`, so a page carrying a manage token never leaks it to a link.
- * Cross-origin reads are CORS's business: CORP is `cross-origin` so other sites can load the
- * embed script and feeds. HSTS is left to the TLS terminator, which knows whether there is one.
+ * The Content-Security-Policy of every answer: scripts, styles and images from this service only;
+ * no framing, plugins or inline script. It fits the server-rendered pages and means nothing to JSON.
  */
-const HELMET = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      'default-src': ["'self'"],
-      'base-uri': ["'none'"],
-      'connect-src': ["'self'"],
-      'font-src': ["'self'"],
-      'form-action': ["'self'"],
-      'frame-ancestors': ["'none'"],
-      'img-src': ["'self'", 'data:'],
-      'object-src': ["'none'"],
-      'script-src': ["'self'"],
-      'script-src-attr': ["'none'"],
-      'style-src': ["'self'"],
-    },
-  },
-  crossOriginResourcePolicy: { policy: 'cross-origin' as const },
-  frameguard: { action: 'deny' as const },
-  referrerPolicy: { policy: 'no-referrer' as const },
-  strictTransportSecurity: false,
+export const CSP: Readonly<Record<string, readonly string[]>> = {
+  'default-src': ["'self'"],
+  'base-uri': ["'none'"],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'img-src': ["'self'", 'data:'],
+  'object-src': ["'none'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'"],
 };
 
-const BASE_CSP = Object.entries(HELMET.contentSecurityPolicy.directives)
-  .map(([name, values]) => `${name} ${values.join(' ')}`)
-  .join('; ');
+const policy = (directives: Readonly<Record<string, readonly string[]>>): string =>
+  Object.entries(directives)
+    .map(([name, values]) => `${name} ${values.join(' ')}`.trim())
+    .join(';');
+
+/**
+ * Every answer's security headers: what @fastify/helmet sends for the CSP above with
+ * `Cross-Origin-Resource-Policy: cross-origin` (other sites load the embed script and feeds;
+ * cross-origin reads are CORS's business), `X-Frame-Options: DENY`, `Referrer-Policy:
+ * no-referrer` (a page carrying a manage token never leaks it to a link) and no HSTS (left to the
+ * TLS terminator, which knows whether there is one); http-security.spec.ts holds them to that.
+ * They never vary by request, so they are a constant: helmet rebuilds its middleware, CSP parsing
+ * included, for every request.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': policy(CSP),
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'cross-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'DENY',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+/** The embeddable box (`/embed/*`) is made to be framed by any site. */
+const EMBED_PATH = /^\/embed\//;
+export const EMBED_HEADERS: Readonly<Record<string, string>> = (() => {
+  const { 'x-frame-options': _framingDenied, ...headers } = SECURITY_HEADERS;
+  return { ...headers, 'content-security-policy': policy({ ...CSP, 'frame-ancestors': ['*'] }) };
+})();
+
+/** Staff answers are read with a bearer token, and some list attendees: no cache may keep them. */
+const STAFF_HEADERS: Readonly<Record<string, string>> = { ...SECURITY_HEADERS, 'cache-control': 'no-store' };
 
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
@@ -137,43 +132,43 @@ const SWAGGER_LOGO_STYLE = '.logo_small_svg__cls-2{fill:#fff}.logo_small_svg__cl
 export function docsPolicy(html: string): string {
   const blocks = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => sha256(m[1]));
   const attributes = [...html.matchAll(/\sstyle="([^"]*)"/gi)].map((m) => sha256(m[1]));
-  return BASE_CSP.replace(/style-src 'self'/, `style-src 'self' ${[...blocks, sha256(SWAGGER_LOGO_STYLE)].join(' ')}`).replace(
-    /script-src-attr 'none'/,
-    `script-src-attr 'none'; style-src-attr 'unsafe-hashes' ${attributes.join(' ')}`,
-  );
+  return policy({
+    ...CSP,
+    'style-src': ["'self'", ...blocks, sha256(SWAGGER_LOGO_STYLE)],
+    'style-src-attr': ["'unsafe-hashes'", ...attributes],
+  });
 }
 
-/** The embeddable box (`/embed/*`) is made to be framed by any site. */
-const EMBED_PATH = /^\/embed\//;
-const EMBED_CSP = BASE_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *');
-const DOCS_PAGE = /^\/docs(?:\/|\/index\.html)?(?:[?#]|$)/;
+const DOCS_PAGE = /^\/docs(?:\/|\/index\.html)?$/;
 
 /**
- * Headers that depend on the path: staff answers are kept out of every cache (they are read
- * with a bearer token, and some list attendees); the box may be framed; /docs gets its CSP.
+ * The security headers, set as every request arrives so that 404s, errors and preflights carry
+ * them too; Swagger UI's page (route by route, so no other answer pays for the check) gets its
+ * own policy once its HTML is known.
  */
-function pathHeaders(fastify: FastifyInstance): void {
+function securityHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(EMBED_PATH.test(request.url) ? EMBED_HEADERS : STAFF_PATH.test(request.url) ? STAFF_HEADERS : SECURITY_HEADERS);
+    done();
+  });
   let docs: { html: string; policy: string } | undefined;
-  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
-    if (STAFF_PATH.test(request.url)) {
-      reply.header('Cache-Control', 'no-store');
-    } else if (EMBED_PATH.test(request.url)) {
-      reply.raw.removeHeader('X-Frame-Options');
-      reply.header('Content-Security-Policy', EMBED_CSP);
-    } else if (typeof payload === 'string' && DOCS_PAGE.test(request.url) && /^text\/html/.test(String(reply.getHeader('content-type')))) {
+  const docsPage = (_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
+    if (typeof payload === 'string' && /^text\/html/.test(String(reply.getHeader('content-type')))) {
       if (docs?.html !== payload) docs = { html: payload, policy: docsPolicy(payload) };
-      reply.header('Content-Security-Policy', docs.policy);
+      void reply.header('content-security-policy', docs.policy);
     }
     done(null, payload);
+  };
+  fastify.addHook('onRoute', (route) => {
+    if (DOCS_PAGE.test(route.url)) route.onSend = [route.onSend ?? []].flat().concat(docsPage);
   });
 }
 
 /**
  * Security headers and CORS for every route, 404s and errors included. Registered before any
- * route so their hooks run first; CORS answers preflights (204) itself.
+ * route so their hooks run first.
  */
-export async function registerHttpSecurity(fastify: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
-  await fastify.register(helmet, HELMET);
-  await fastify.register(cors, { delegator: corsFor(corsOrigins) });
-  pathHeaders(fastify);
+export function registerHttpSecurity(fastify: FastifyInstance, corsOrigins: readonly string[]): void {
+  securityHeaders(fastify);
+  useCors(fastify, corsOrigins);
 }

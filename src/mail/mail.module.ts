@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
 import { EventsModule } from '../events/events.module';
@@ -7,7 +6,6 @@ import { MessagesAdminController, ResendController } from './mail.controller';
 import { EmlFileSender, MailSender, SmtpSender } from './mail-sender';
 import { MailService } from './mail.service';
 import { MAIL_SENDER, OutboxWorker } from './outbox-worker';
-import { RequestIdInterceptor } from './request-context';
 
 /** Email: the outbox's delivery worker, the resend route, the staff view of messages. */
 @Module({
@@ -21,8 +19,6 @@ import { RequestIdInterceptor } from './request-context';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): MailSender => (config.smtpUrl ? new SmtpSender(config.smtpUrl) : new EmlFileSender(config.dataDir)),
     },
-    // Outbox rows name the request that wrote them.
-    { provide: APP_INTERCEPTOR, useClass: RequestIdInterceptor },
   ],
 })
 export class MailModule {}

@@ -5,7 +5,7 @@ import { Database } from '../database/database';
 import { SessionChanges } from '../events/session-changes';
 import type { MessageView } from './dto/message.view';
 import { ENQUEUE_RESEND_SQL, enqueueForEvent, enqueueForSession, MessageRow, messagesSql } from './outbox.queries';
-import { currentRequestId } from './request-context';
+import { currentRequestId } from '../common/request-id';
 
 /** What people ask of the mail: attendees a new manage link, staff where a registration's messages stand. */
 @Injectable()

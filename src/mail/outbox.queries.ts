@@ -7,7 +7,7 @@
 import type { FeedVenue } from '../calendars/calendar-feed.queries';
 import type { Queryable } from '../database/database';
 import type { MessageKind } from './message-kind';
-import { currentRequestId } from './request-context';
+import { currentRequestId } from '../common/request-id';
 
 export interface OutboxMessage {
   registrationId: string;

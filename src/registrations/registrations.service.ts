@@ -16,7 +16,7 @@ import { Database, type Transaction } from '../database/database';
 import { availabilityInputOf, SessionRow } from '../events/rows';
 import { SessionChanges } from '../events/session-changes';
 import { enqueueMessages } from '../mail/outbox.queries';
-import { currentRequestId } from '../mail/request-context';
+import { currentRequestId } from '../common/request-id';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
 import { IdempotencyMaterial, idempotencyMaterial, parseIdempotencyKey } from './idempotency';
