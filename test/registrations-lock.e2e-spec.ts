@@ -90,10 +90,11 @@ it("a registration finishes and lets go of the session's lock while this process
   const holder = new Client({ connectionString: t.databaseUrl });
   holder.on('error', () => undefined);
   await holder.connect();
+  const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
   // Holds the lock for 3 s and lets go by itself: no round trip to this process is needed.
   const held = holder.query(`BEGIN; SELECT 1 FROM sessions WHERE id = '${session.id}' FOR UPDATE; SELECT pg_sleep(3); COMMIT`);
   await until('the holder sleeps', async () => {
-    const { rows } = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event = 'PgSleep'`, [holder.processID]);
+    const { rows } = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event = 'PgSleep'`, [pid]);
     return rows.length === 1;
   });
   const answer = register(session.id, { name: 'Blocked Loop', email: 'blocked-loop@example.com' });
