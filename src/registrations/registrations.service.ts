@@ -62,11 +62,15 @@ type Locator = { token: string } | { id: string };
 
 /**
  * Registration statements per session at once in this process. Each waits for the session's row
- * lock holding a pool connection, but holds the lock only while PostgreSQL runs it: a few in
- * flight keep the lock busy; more would only take connections that other requests need.
+ * lock holding a pool connection (of 20), but the lock is held only while PostgreSQL runs one:
+ * a few in flight keep it busy even when this process is slow to send the next; more would only
+ * take connections that other requests need.
  */
-const IN_FLIGHT_PER_SESSION = 4;
-/** A rush queues in memory; this bounds a wait only when the database stalls (statement_timeout is 8 s). */
+const IN_FLIGHT_PER_SESSION = 8;
+/**
+ * The rest queue in memory. A rush of thousands drains in seconds; this bounds the wait when the
+ * session stalls (its lock held elsewhere), answering before common 30 s client timeouts.
+ */
 const MAX_QUEUE_WAIT_MS = 20_000;
 
 /** Registering, and managing a place: by its secret token (attendees) or by id (staff). */
@@ -89,8 +93,9 @@ export class RegistrationsService {
 
   /**
    * One statement (REGISTER_SQL) decides, inserts, counts, stores the Idempotency-Key's answer
-   * and writes the email, holding the session's lock only inside PostgreSQL. Everything the
-   * answer needs from Node (id, token, the key's sealed part) is made before it.
+   * and writes the email, holding the session's lock only inside PostgreSQL. What the answer
+   * needs from Node (id, token) is made and sealed before it; the statement stores it beside the
+   * facts it decided, so a replay rebuilds the same body and no key is ever claimed unanswered.
    */
   async register(sessionId: string, input: RegisterDto, idempotencyKeyHeader?: string | string[]): Promise<RegisterResult> {
     const key = parseIdempotencyKey(idempotencyKeyHeader);
