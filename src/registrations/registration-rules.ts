@@ -15,7 +15,8 @@ export interface RegistrationCheck extends AvailabilityInput {
 /**
  * The registration rule, in the order the contract's answers take precedence: sessions of
  * unpublished (draft) events do not exist for the public; a cancelled event cancels its
- * sessions, so it reads as closed, not missing.
+ * sessions, so it reads as closed, not missing. The registration statement decides under the
+ * session's lock with the same rule in SQL (REGISTRATION_OUTCOME_SQL); a spec holds the two equal.
  */
 export function registrationOutcome(s: RegistrationCheck, now: Date): RegistrationOutcome {
   if (s.eventStatus === 'draft') return 'not-found';

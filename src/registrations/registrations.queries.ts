@@ -23,52 +23,93 @@ const WAITLIST_POSITION = `
      WHERE w.session_id = r.session_id AND w.status = 'waitlisted' AND w.queue_number <= r.queue_number
   ) END AS waitlist_position`;
 
-// Locks the session row (every change to its counters and registrations takes this lock first)
-// and checks the email with registrations_active_email_key in the same round trip.
-export const LOCK_SESSION_SQL = prepared(
-  'registration-lock-session',
-  `
-  SELECT ${SESSION_COLUMNS},
-    EXISTS (
-      SELECT 1 FROM registrations r
-       WHERE r.session_id = s.id AND lower(r.email) = lower($2) AND r.status IN ('confirmed', 'waitlisted')
-    ) AS already_registered
-  FROM sessions s JOIN events e ON e.id = s.event_id
-  WHERE s.id = $1
-  FOR UPDATE OF s`,
-);
+/**
+ * The registration rule of registration-rules.ts (registrationOutcome) in SQL, over a row of the
+ * session columns, `already_registered` and `created_at` (the instant it is judged at). The
+ * registration statement decides with this; registrations-rules-sql.e2e-spec checks that the two
+ * agree case by case.
+ */
+export const REGISTRATION_OUTCOME_SQL = `
+  CASE
+    WHEN event_status = 'draft' THEN 'not-found'
+    WHEN status = 'cancelled' OR event_status = 'cancelled' THEN 'cancelled'
+    WHEN created_at >= ends_at THEN 'past'
+    WHEN created_at >= starts_at OR created_at < registration_opens_at OR created_at >= registration_closes_at THEN 'closed'
+    WHEN already_registered THEN 'already-registered'
+    WHEN capacity IS NULL OR confirmed_count < capacity THEN 'confirmed'
+    WHEN waitlist_enabled THEN 'waitlisted'
+    ELSE 'sold-out'
+  END`;
 
-// Claims the Idempotency-Key with its answer, inserts and counts, in one round trip.
-// - Without a key ($8 null) the `keyed` step inserts nothing and does not gate the rest.
-// - A key already taken (a twin committed first) inserts nothing more: `keyed` is 0; a twin still
-//   running blocks this INSERT on the primary key until it ends.
-// - A twin email that committed after LOCK_SESSION_SQL's snapshot is caught by the partial unique
-//   index: `counted` is 0 and the caller rolls everything back (the key row with it).
-// - `mailed` (email outbox): the confirmation or waitlist message, in this same statement.
-export const INSERT_SQL = prepared(
-  'registration-insert',
+/**
+ * A whole registration in one autocommit statement, so the session's row lock (which every change
+ * to its counters and registrations takes first) is held only inside PostgreSQL, never across a
+ * round trip to Node. $1 session, $2 registration id, $3 name, $4 email, $5 manage token hash,
+ * $6 key hash (null without an Idempotency-Key), $7 request hash, $8 the answer's request part
+ * sealed (registration-answer.ts), $9 request id.
+ * - `stored`: a key already answered is replayed without taking the lock.
+ * - `locked` waits for the lock and reads the session's newest row (READ COMMITTED re-reads a row
+ *   it had to wait for); `judged` stamps the instant after the wait; `decided` applies the rule.
+ * - A twin email that committed while this waited is not in the statement's snapshot:
+ *   registrations_active_email_key turns the insert into nothing, and the outcome into
+ *   already-registered.
+ * - The key row stores the request part and the facts decided here (`answered.facts`), from which
+ *   answerBody rebuilds the same body; only a placed registration stores one. A twin with this key
+ *   that committed meanwhile makes the key insert fail (23505): the whole statement is undone.
+ * - `mailed` (email outbox): the confirmation or waitlist message, in this same statement.
+ */
+export const REGISTER_SQL = prepared(
+  'registration-register',
   `
-  WITH keyed AS (
-    INSERT INTO idempotency_keys (key_hash, request_hash, response_status, response_body)
-    SELECT $8, $9, 201, $10 WHERE $8::bytea IS NOT NULL
-    ON CONFLICT (key_hash) DO NOTHING
-    RETURNING 1
+  WITH stored AS (
+    SELECT request_hash, response_status, response_body, response_facts FROM idempotency_keys WHERE key_hash = $6::bytea
+  ), locked AS MATERIALIZED (
+    SELECT ${SESSION_COLUMNS},
+      EXISTS (
+        SELECT 1 FROM registrations r
+         WHERE r.session_id = s.id AND lower(r.email) = lower($4::text) AND r.status IN ('confirmed', 'waitlisted')
+      ) AS already_registered
+    FROM sessions s JOIN events e ON e.id = s.event_id
+    WHERE s.id = $1::uuid AND NOT EXISTS (SELECT 1 FROM stored)
+    FOR UPDATE OF s
+  ), judged AS MATERIALIZED (
+    SELECT *, date_trunc('milliseconds', clock_timestamp()) AS created_at FROM locked
+  ), decided AS MATERIALIZED (
+    SELECT *, ${REGISTRATION_OUTCOME_SQL} AS outcome FROM judged
   ), inserted AS (
     INSERT INTO registrations (id, session_id, name, email, status, manage_token_hash, created_at)
-    SELECT $1, $2, $3, $4, $5::varchar, $6, $7
-     WHERE $8::bytea IS NULL OR EXISTS (SELECT 1 FROM keyed)
+    SELECT $2::uuid, $1::uuid, $3::text, $4::text, outcome, $5::bytea, created_at FROM decided WHERE outcome IN ('confirmed', 'waitlisted')
     ON CONFLICT (session_id, lower(email)) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
-    RETURNING id
+    RETURNING id, status
   ), counted AS (
-    UPDATE sessions
-       SET confirmed_count = confirmed_count + ($5::varchar = 'confirmed')::int,
-           waitlisted_count = waitlisted_count + ($5::varchar = 'waitlisted')::int
-     WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
-    RETURNING 1
+    UPDATE sessions SET confirmed_count = confirmed_count + (i.status = 'confirmed')::int,
+                        waitlisted_count = waitlisted_count + (i.status = 'waitlisted')::int
+      FROM inserted i WHERE sessions.id = $1::uuid
+  ), answered AS (
+    SELECT i.id, i.status,
+           to_jsonb(d) - 'already_registered' - 'outcome' || jsonb_build_object(
+             'confirmed_count', d.confirmed_count + (i.status = 'confirmed')::int,
+             'waitlisted_count', d.waitlisted_count + (i.status = 'waitlisted')::int,
+             'registration_status', i.status,
+             'waitlist_position', p.position) AS facts,
+           CASE WHEN i.status = 'waitlisted' THEN jsonb_build_object('position', p.position) END AS details
+      FROM inserted i CROSS JOIN decided d
+      -- Inserted last under the lock, so everyone else waitlisted is ahead: no gaps, FCFS.
+      CROSS JOIN LATERAL (SELECT CASE WHEN i.status = 'waitlisted' THEN d.waitlisted_count + 1 END AS position) p
+  ), keyed AS (
+    INSERT INTO idempotency_keys (key_hash, request_hash, response_status, response_body, response_facts)
+    SELECT $6::bytea, $7::bytea, 201, $8::bytea, facts FROM answered WHERE $6::bytea IS NOT NULL
   ), mailed AS (
-    ${registrationMailCte('inserted', '$5', '$11', '$12')}
+    ${registrationMailCte('answered', 'status', 'details', '$9')}
   )
-  SELECT (SELECT count(*) FROM keyed)::int AS keyed, (SELECT count(*) FROM counted)::int AS counted`,
+  SELECT CASE WHEN st.request_hash IS NOT NULL THEN 'stored'
+              WHEN a.id IS NOT NULL THEN a.status
+              WHEN d.outcome IN ('confirmed', 'waitlisted') THEN 'already-registered'
+              ELSE coalesce(d.outcome, 'not-found') END AS outcome,
+         coalesce(a.facts, st.response_facts) AS facts,
+         st.request_hash, st.response_status, st.response_body
+    FROM (VALUES (1)) AS one (n)
+    LEFT JOIN decided d ON true LEFT JOIN answered a ON true LEFT JOIN stored st ON true`,
 );
 
 /** The registration of token hash $1: the token made at registration, or one that a mail carried. */
@@ -114,7 +155,7 @@ export const SESSION_EXISTS_SQL = `SELECT 1 FROM sessions WHERE id = $1`;
 
 export const STORED_RESPONSE_SQL = prepared(
   'idempotency-stored-response',
-  `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key_hash = $1`,
+  `SELECT request_hash, response_status, response_body, response_facts FROM idempotency_keys WHERE key_hash = $1`,
 );
 /** Uses idempotency_keys_created_at_idx. */
 export const SWEEP_KEYS_SQL = `

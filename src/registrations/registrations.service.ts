@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hashToken, looksLikeToken, newSecretToken } from '../auth/tokens';
+import { isUniqueViolation } from '../common/database-errors';
 import {
   AlreadyRegisteredError,
   ConflictError,
@@ -12,29 +13,29 @@ import {
 } from '../common/errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
-import { Database, type Transaction } from '../database/database';
-import { availabilityInputOf, SessionRow } from '../events/rows';
+import { Database } from '../database/database';
+import type { SessionRow } from '../events/rows';
 import { SessionChanges } from '../events/session-changes';
 import { enqueueMessages } from '../mail/outbox.queries';
 import { currentRequestId } from '../common/request-id';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
-import { IdempotencyMaterial, idempotencyMaterial, parseIdempotencyKey } from './idempotency';
-import { findStoredResponse, sealIdempotentResponse } from './idempotency-store';
+import { idempotencyMaterial, parseIdempotencyKey } from './idempotency';
+import { findStoredAnswer, openStoredAnswer, sealAnswerRequestPart, type StoredAnswerRow } from './idempotency-store';
 import { KeyedSemaphore } from './keyed-semaphore';
 import { promoteWaitlisted } from './promote-waitlist';
+import { AnswerFacts, answerBody, AnswerRequestPart } from './registration-answer';
 import { RegistrationRow, toManagedView, toRegistrationView } from './registration-row';
-import { registrationOutcome } from './registration-rules';
+import type { RegistrationOutcome } from './registration-rules';
 import type { RegistrationStatus } from './registration.entity';
 import {
   BY_TOKEN,
   CANCEL_SQL,
   FIND_FOR_CANCEL_SQL,
-  INSERT_SQL,
   LOCK_REGISTRATION_SQL,
   LOCK_SESSION_ROW_SQL,
-  LOCK_SESSION_SQL,
   MANAGED_SQL,
+  REGISTER_SQL,
   UNCOUNT_SQL,
 } from './registrations.queries';
 
@@ -45,23 +46,32 @@ export interface RegisterResult {
   replayed: boolean;
 }
 
+/** A row of REGISTER_SQL: a place, a refusal, or (`stored`) the key row of an earlier answer. */
+type RegisterRow = Omit<StoredAnswerRow, 'response_facts'> & {
+  outcome: RegistrationOutcome | 'stored';
+  facts: AnswerFacts | null;
+};
+
 const CLOSED_DETAIL = {
   cancelled: 'This session is cancelled',
   past: 'This session is over',
   closed: 'Registration is not open: the session has started, or it is outside its registration window',
 } as const;
 
-/** The key was claimed by a twin request that committed first: its answer is the one to give. */
-const KEY_TAKEN = Symbol('key-taken');
-
 type Locator = { token: string } | { id: string };
 
 /**
- * Registration transactions per session at once in this process: enough waiting on the row lock
- * that it passes straight on, few enough that one rush cannot hold the whole connection pool.
+ * Registration statements per session at once in this process. Each waits for the session's row
+ * lock holding a pool connection (of 20), but the lock is held only while PostgreSQL runs one:
+ * a few in flight keep it busy even when this process is slow to send the next; more would only
+ * take connections that other requests need.
  */
-const IN_FLIGHT_PER_SESSION = 4;
-const MAX_QUEUE_WAIT_MS = 8000;
+const IN_FLIGHT_PER_SESSION = 8;
+/**
+ * The rest queue in memory. A rush of thousands drains in seconds; this bounds the wait when the
+ * session stalls (its lock held elsewhere), answering before common 30 s client timeouts.
+ */
+const MAX_QUEUE_WAIT_MS = 20_000;
 
 /** Registering, and managing a place: by its secret token (attendees) or by id (staff). */
 @Injectable()
@@ -82,97 +92,53 @@ export class RegistrationsService {
   }
 
   /**
-   * One transaction: lock the session, re-check, then claim the Idempotency-Key, insert and count
-   * in one statement. A refusal rolls the key back too, so only successes are ever replayed.
+   * One statement (REGISTER_SQL) decides, inserts, counts, stores the Idempotency-Key's answer
+   * and writes the email, holding the session's lock only inside PostgreSQL. What the answer
+   * needs from Node (id, token) is made and sealed before it; the statement stores it beside the
+   * facts it decided, so a replay rebuilds the same body and no key is ever claimed unanswered.
    */
   async register(sessionId: string, input: RegisterDto, idempotencyKeyHeader?: string | string[]): Promise<RegisterResult> {
     const key = parseIdempotencyKey(idempotencyKeyHeader);
     const idempotency = key === undefined ? undefined : idempotencyMaterial(key, sessionId, { name: input.name, email: input.email });
-    if (idempotency) {
-      // A retry of a finished request is answered without queueing for the session's lock.
-      const stored = await findStoredResponse(this.db, idempotency);
-      if (stored) return { body: stored.body as RegistrationCreatedView, replayed: true };
-    }
-    return this.perSession.run(sessionId, async () => {
-      let refused: DomainError | undefined;
-      try {
-        const body = await this.db.transaction((tx) => this.registerLocked(tx, sessionId, input, idempotency));
-        if (body !== KEY_TAKEN) return { body, replayed: false };
-      } catch (error) {
-        // A twin with this key may have committed while we waited for the lock (so the seats or
-        // the email now look taken): its answer, not this error, is then the one to give.
-        if (!idempotency || !(error instanceof DomainError)) throw error;
-        refused = error;
-      }
-      // Looked up only once our transaction is over: inside it, a key we claimed ourselves before
-      // being refused would be found and replayed as a 201 for a place that was never made.
-      const stored = idempotency && (await findStoredResponse(this.db, idempotency));
-      if (!stored) throw refused ?? new ConflictError('This Idempotency-Key is being used by another request; try again');
-      return { body: stored.body as RegistrationCreatedView, replayed: true };
-    });
-  }
-
-  private async registerLocked(
-    tx: Transaction,
-    sessionId: string,
-    input: RegisterDto,
-    idempotency: IdempotencyMaterial | undefined,
-  ): Promise<RegistrationCreatedView | typeof KEY_TAKEN> {
-    const [session] = await tx.query<SessionRow & { already_registered: boolean }>(LOCK_SESSION_SQL, [sessionId, input.email]);
-    if (!session) throw new NotFoundError('Session');
-    const now = new Date();
-    const outcome = registrationOutcome({ ...availabilityInputOf(session), alreadyRegistered: session.already_registered }, now);
-    switch (outcome) {
-      case 'not-found':
-        throw new NotFoundError('Session');
-      case 'cancelled':
-      case 'past':
-      case 'closed':
-        throw new RegistrationClosedError(CLOSED_DETAIL[outcome]);
-      case 'already-registered':
-        throw new AlreadyRegisteredError();
-      case 'sold-out':
-        throw new SoldOutError();
-    }
     const { token, hash } = newSecretToken();
-    // The answer is made before the insert (its id and counts are known under the lock), so the
-    // insert can store it for the Idempotency-Key in the same statement.
-    const row: Omit<RegistrationRow, 'queue_number'> & SessionRow = {
-      ...session,
-      confirmed_count: session.confirmed_count + (outcome === 'confirmed' ? 1 : 0),
-      waitlisted_count: session.waitlisted_count + (outcome === 'waitlisted' ? 1 : 0),
-      registration_id: randomUUID(),
-      session_id: sessionId,
+    const request: AnswerRequestPart = {
+      id: randomUUID(),
       name: input.name,
       email: input.email,
-      registration_status: outcome,
-      // Inserted last under the lock, so everyone else waitlisted is ahead: no gaps, FCFS.
-      waitlist_position: outcome === 'waitlisted' ? session.waitlisted_count + 1 : null,
-      checked_in_at: null,
-      promoted_at: null,
-      cancelled_at: null,
-      created_at: now,
+      manageToken: token,
+      baseUrl: this.config.publicBaseUrl,
     };
-    const body: RegistrationCreatedView = { ...toManagedView(row, token, this.config.publicBaseUrl, now), manageToken: token };
-    const sealed = idempotency ? sealIdempotentResponse(idempotency, body) : null;
-    const [{ keyed, counted }] = await tx.query<{ keyed: number; counted: number }>(INSERT_SQL, [
-      row.registration_id,
+    const params = [
       sessionId,
+      request.id,
       input.name,
       input.email,
-      outcome,
       hash,
-      now,
       idempotency?.keyHash ?? null,
       idempotency?.requestHash ?? null,
-      sealed,
-      // Email outbox: what the confirmation or waitlist message needs to say.
-      outcome === 'waitlisted' ? JSON.stringify({ position: row.waitlist_position }) : null,
+      idempotency ? sealAnswerRequestPart(idempotency, request) : null,
       currentRequestId(),
-    ]);
-    if (idempotency && keyed === 0) return KEY_TAKEN;
-    if (counted !== 1) throw new AlreadyRegisteredError();
-    return body;
+    ];
+    let row: RegisterRow;
+    try {
+      [row] = await this.perSession.run(sessionId, () => this.db.query<RegisterRow>(REGISTER_SQL, params));
+    } catch (error) {
+      // A twin with this key (and another body or session) committed first: its key row decides.
+      if (!idempotency || !isUniqueViolation(error)) throw error;
+      const stored = await findStoredAnswer(this.db, idempotency);
+      if (!stored) throw new ConflictError('This Idempotency-Key is being used by another request; try again');
+      return { body: stored, replayed: true };
+    }
+    const { outcome } = row;
+    if (outcome === 'confirmed' || outcome === 'waitlisted') return { body: answerBody(request, row.facts!), replayed: false };
+    if (outcome === 'stored') {
+      return { body: openStoredAnswer(idempotency!, { ...row, response_facts: row.facts }), replayed: true };
+    }
+    // A twin with this key may have committed while we waited for the lock (so the email now
+    // looks taken): its answer, not this refusal, is then the one to give.
+    const stored = idempotency && (await findStoredAnswer(this.db, idempotency));
+    if (stored) return { body: stored, replayed: true };
+    throw refusal(outcome);
   }
 
   async getByToken(token: string): Promise<ManagedRegistrationView> {
@@ -215,5 +181,21 @@ export class RegistrationsService {
       const [row] = await tx.query<RegistrationRow & SessionRow>(MANAGED_SQL('r.id = $1'), [target.id]);
       return row;
     });
+  }
+}
+
+/** The domain error for a refusal the registration statement decided. */
+function refusal(outcome: Exclude<RegistrationOutcome, 'confirmed' | 'waitlisted'>): DomainError {
+  switch (outcome) {
+    case 'not-found':
+      return new NotFoundError('Session');
+    case 'cancelled':
+    case 'past':
+    case 'closed':
+      return new RegistrationClosedError(CLOSED_DETAIL[outcome]);
+    case 'already-registered':
+      return new AlreadyRegisteredError();
+    case 'sold-out':
+      return new SoldOutError();
   }
 }
