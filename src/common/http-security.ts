@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { STAFF_PATH, useCors } from './cors';
@@ -85,35 +86,41 @@ const policy = (directives: Readonly<Record<string, readonly string[]>>): string
     .map(([name, values]) => `${name} ${values.join(' ')}`.trim())
     .join(';');
 
-/**
- * Every answer's security headers: what @fastify/helmet sends for the CSP above with
- * `Cross-Origin-Resource-Policy: cross-origin` (other sites load the embed script and feeds;
- * cross-origin reads are CORS's business), `X-Frame-Options: DENY`, `Referrer-Policy:
- * no-referrer` (a page carrying a manage token never leaks it to a link) and no HSTS (left to the
- * TLS terminator, which knows whether there is one); http-security.spec.ts holds them to that.
- * They never vary by request, so they are a constant: helmet rebuilds its middleware, CSP parsing
- * included, for every request.
- */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': policy(CSP),
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'cross-origin',
-  'origin-agent-cluster': '?1',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen',
-  'x-frame-options': 'DENY',
-  'x-permitted-cross-domain-policies': 'none',
-  'x-xss-protection': '0',
+/** Helmet's configuration: the CSP above, and no HSTS (left to the TLS terminator, which knows whether there is one). */
+const HELMET: HelmetOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: { ...CSP } },
+  // Other sites load the embed script and feeds; cross-origin reads are CORS's business.
+  crossOriginResourcePolicy: { policy: 'cross-origin' },
+  frameguard: { action: 'deny' },
+  // A page carrying a manage token never leaks it to a link.
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: false,
 };
+
+/**
+ * The headers helmet sets for `options`, asked of it once: they never vary by request, and
+ * helmet's middleware rebuilds them (CSP parsing included) for every request it serves.
+ */
+function helmetHeaders(options: HelmetOptions): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return headers;
+}
+
+/** Every answer's security headers (http-security.spec.ts holds them to @fastify/helmet's own). */
+export const SECURITY_HEADERS = helmetHeaders(HELMET);
 
 /** The embeddable box (`/embed/*`) is made to be framed by any site. */
 const EMBED_PATH = /^\/embed\//;
-export const EMBED_HEADERS: Readonly<Record<string, string>> = (() => {
-  const { 'x-frame-options': _framingDenied, ...headers } = SECURITY_HEADERS;
-  return { ...headers, 'content-security-policy': policy({ ...CSP, 'frame-ancestors': ['*'] }) };
-})();
+export const EMBED_HEADERS = helmetHeaders({
+  ...HELMET,
+  contentSecurityPolicy: { useDefaults: false, directives: { ...CSP, 'frame-ancestors': ['*'] } },
+  frameguard: false,
+});
 
 /** Staff answers are read with a bearer token, and some list attendees: no cache may keep them. */
 const STAFF_HEADERS: Readonly<Record<string, string>> = { ...SECURITY_HEADERS, 'cache-control': 'no-store' };
