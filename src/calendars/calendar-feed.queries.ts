@@ -4,6 +4,7 @@
  */
 
 import { registrationIdsByTokenHash } from '../mail/outbox.queries';
+import type { SessionStatus } from '../events/session.entity';
 
 /** Feeds show published events and cancelled ones (their sessions stay, as STATUS:CANCELLED); never drafts. */
 const VISIBLE = `e.status IN ('published', 'cancelled')`;
@@ -132,7 +133,7 @@ export interface FeedRow extends FeedStampRow {
   ends_at: Date;
   timezone: string;
   venue: FeedVenue | null;
-  status: 'scheduled' | 'cancelled';
+  status: SessionStatus;
   sequence: number;
   modified: Date;
 }

@@ -9,6 +9,7 @@ import {
 } from 'ical-generator';
 import { DateTime, IANAZone } from 'luxon';
 import { isRepeatedWallTime, vtimezone } from './vtimezone';
+import type { SessionStatus } from '../events/session.entity';
 
 export interface CalendarSession {
   id: string;
@@ -23,7 +24,7 @@ export interface CalendarSession {
   location: string | null;
   /** Absolute URL of the session page. */
   url: string;
-  status: 'scheduled' | 'cancelled';
+  status: SessionStatus;
   sequence: number;
   /** max(session.updated_at, event.updated_at); also used as DTSTAMP so output never depends on "now". */
   lastModified: Date;

@@ -1,3 +1,6 @@
+import type { EventStatus } from './event.entity';
+import type { SessionStatus } from './session.entity';
+
 /** Availability rules, as plain functions of a session's stored state and the time. */
 export type AvailabilityState = 'open' | 'waitlist' | 'full' | 'closed' | 'cancelled' | 'past';
 
@@ -9,8 +12,8 @@ export interface Availability {
 }
 
 export interface AvailabilityInput {
-  status: 'scheduled' | 'cancelled';
-  eventStatus: 'draft' | 'published' | 'cancelled';
+  status: SessionStatus;
+  eventStatus: EventStatus;
   startsAt: Date;
   endsAt: Date;
   capacity: number | null;

@@ -2,6 +2,7 @@ import { availabilityOf, AvailabilityInput, combineAvailability } from './availa
 import type { EventStatus, Venue } from './event.entity';
 import type { EventView, SessionView } from './dto/views';
 import { eventLinks, sessionLinks } from './links';
+import type { SessionStatus } from './session.entity';
 
 /** Rows of events.queries.ts and their views: the one place columns become JSON. */
 
@@ -12,7 +13,7 @@ export interface SessionRow {
   event_slug: string;
   event_title: string;
   event_organizer: string | null;
-  event_status: 'draft' | 'published' | 'cancelled';
+  event_status: EventStatus;
   starts_at: Date;
   ends_at: Date;
   timezone: string;
@@ -21,7 +22,7 @@ export interface SessionRow {
   waitlist_enabled: boolean;
   registration_opens_at: Date | null;
   registration_closes_at: Date | null;
-  status: 'scheduled' | 'cancelled';
+  status: SessionStatus;
   sequence: number;
   confirmed_count: number;
   waitlisted_count: number;
@@ -141,7 +142,7 @@ export interface SessionRecord {
   waitlistEnabled: boolean;
   registrationOpensAt: Date | null;
   registrationClosesAt: Date | null;
-  status: 'scheduled' | 'cancelled';
+  status: SessionStatus;
   sequence: number;
   confirmedCount: number;
 }

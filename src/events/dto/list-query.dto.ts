@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { IsInstant } from '../../common/validators';
+import type { EventStatus } from '../event.entity';
 
 export class ListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -33,6 +34,8 @@ export class SessionListQueryDto extends ListQueryDto {
 }
 
 export class AdminEventListQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ enum: ['draft', 'published', 'cancelled'] }) @IsOptional() @IsIn(['draft', 'published', 'cancelled']) status?:
-    'draft' | 'published' | 'cancelled';
+  @ApiPropertyOptional({ enum: ['draft', 'published', 'cancelled'] })
+  @IsOptional()
+  @IsIn(['draft', 'published', 'cancelled'])
+  status?: EventStatus;
 }
