@@ -100,6 +100,11 @@ export class RegistrationsService {
   async register(sessionId: string, input: RegisterDto, idempotencyKeyHeader?: string | string[]): Promise<RegisterResult> {
     const key = parseIdempotencyKey(idempotencyKeyHeader);
     const idempotency = key === undefined ? undefined : idempotencyMaterial(key, sessionId, { name: input.name, email: input.email });
+    if (idempotency) {
+      // A retry of a finished request is answered without queueing behind a rush for the session.
+      const stored = await findStoredAnswer(this.db, idempotency);
+      if (stored) return { body: stored, replayed: true };
+    }
     const { token, hash } = newSecretToken();
     const request: AnswerRequestPart = {
       id: randomUUID(),
