@@ -1,26 +1,18 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/env.schema';
 import { EventsModule } from '../events/events.module';
 import { MessagesAdminController, ResendController } from './mail.controller';
-import { EmlFileSender, MailSender, SmtpSender } from './mail-sender';
 import { MailService } from './mail.service';
-import { MAIL_SENDER, OutboxWorker } from './outbox-worker';
+import { OutboxRetention } from './outbox-retention';
 import { RequestIdInterceptor } from './request-context';
 
-/** Email: the outbox's delivery worker, the resend route, the staff view of messages. */
+/** Email's outbox: the resend route, the staff view of messages, the retention sweep. Delivery is in mail-delivery/. */
 @Module({
   imports: [EventsModule],
   controllers: [ResendController, MessagesAdminController],
   providers: [
     MailService,
-    OutboxWorker,
-    {
-      provide: MAIL_SENDER,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): MailSender => (config.smtpUrl ? new SmtpSender(config.smtpUrl) : new EmlFileSender(config.dataDir)),
-    },
+    OutboxRetention,
     // Outbox rows name the request that wrote them.
     { provide: APP_INTERCEPTOR, useClass: RequestIdInterceptor },
   ],

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/env.schema';
 import { Database } from '../database/database';
 import { composeMessage, MailContext, MailViews } from './compose-message';
 import { MailSender, SMTP_CONNECTIONS } from './mail-sender';
-import { CLAIM_SQL, ClaimedMessageRow, ISSUE_TOKENS_SQL, MARK_FAILED_SQL, MARK_RETRY_SQL, MARK_SENT_SQL } from './outbox.queries';
+import { CLAIM_SQL, ClaimedMessageRow, ISSUE_TOKENS_SQL, MARK_FAILED_SQL, MARK_RETRY_SQL, MARK_SENT_SQL } from './delivery.queries';
 import { DEFAULT_BACKOFF_BASE_MS, isPermanent, nextAttemptAt, SendFailure } from './retry-policy';
 
 export const MAIL_SENDER = Symbol('MAIL_SENDER');
