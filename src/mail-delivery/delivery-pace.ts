@@ -19,7 +19,7 @@ export const DEFAULT_PACE: PaceSettings = {
   idleSlice: 20,
   busySlice: 2,
   idlePauseMs: 5,
-  busyPauseMs: 200,
+  busyPauseMs: 400,
   maxDelayMs: 60_000,
 };
 

@@ -85,7 +85,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Claims, sends and records up to `limit` messages; how many it claimed, and how long the oldest had waited. */
-  async deliverSlice(limit: number): Promise<{ claimed: number; oldestWaitMs: number }> {
+  private async deliverSlice(limit: number): Promise<{ claimed: number; oldestWaitMs: number }> {
     if (this.stopping.signal.aborted) return { claimed: 0, oldestWaitMs: 0 };
     const rows = await this.db.query<ClaimedMessageRow>(CLAIM_SQL, [limit, this.leaseSeconds]);
     if (rows.length === 0) return { claimed: 0, oldestWaitMs: 0 };
