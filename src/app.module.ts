@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
+import { MailDeliveryModule } from './mail-delivery/mail-delivery.module';
 import { PagesModule } from './pages/pages.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 
@@ -34,6 +35,7 @@ export class AppModule {
         HealthModule,
         PagesModule,
         MailModule,
+        MailDeliveryModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,4 +1,5 @@
 import ICAL from 'ical.js';
+import { OutboxRetention } from '../src/mail/outbox-retention';
 import { formatDate } from '../src/pages/page-format';
 import { factories, Factories, inDays } from './factories';
 import { calendarPart, ReceivedMail, SmtpSink } from './support/smtp-sink';
@@ -281,5 +282,39 @@ describe('GET /admin/registrations/:id/messages', () => {
     expect(second.body.nextCursor).toBeNull();
     const ids = [...first.body.data, ...second.body.data].map((m: { id: string }) => m.id);
     expect(new Set(ids).size).toBe(4);
+  });
+
+  it('keeps sent and failed messages for 30 days, pending ones until delivered', async () => {
+    const session = await f.publishedSession();
+    const reg = await register(session.id, 'kept@example.com');
+    await sink.waitFor('kept@example.com', 1);
+    const row = (status: string, age: string) =>
+      t.db.query(
+        `INSERT INTO mail_outbox (registration_id, kind, status, created_at, next_attempt_at)
+         VALUES ($1, 'manage-link', $2, now() - $3::interval, now() + interval '1 day') RETURNING id`,
+        [reg.id, status, age],
+      );
+    const [, , [oldPending], [recentSent]] = await Promise.all([
+      row('sent', '31 days'),
+      row('failed', '31 days'),
+      row('pending', '31 days'),
+      row('sent', '29 days'),
+    ]);
+    // More than one statement's batch of old rows, elsewhere: a sweep deletes them all.
+    const other = await register(session.id, 'many@example.com');
+    await t.db.query(
+      `INSERT INTO mail_outbox (registration_id, kind, status, created_at)
+       SELECT $1, 'manage-link', 'sent', now() - interval '40 days' FROM generate_series(1, 5001)`,
+      [other.id],
+    );
+
+    expect(await t.app.get(OutboxRetention).sweep()).toBe(5003);
+
+    const kept = await t.http.get(`/admin/registrations/${reg.id}/messages?limit=100`).set(auth).expect(200);
+    // Oldest first: the old pending one, the recent sent one, the confirmation; the old sent and failed ones are gone.
+    expect(kept.body.data.map((m: { id: string; kind: string }) => m.id)).toEqual([oldPending.id, recentSent.id, expect.any(String)]);
+    expect(kept.body.data[2].kind).toBe('confirmed');
+    const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM mail_outbox WHERE registration_id = $1`, [other.id]);
+    expect(left).toBe(1);
   });
 });

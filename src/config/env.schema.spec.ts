@@ -16,6 +16,7 @@ describe('configuration', () => {
       corsOrigins: [],
       smtpUrl: undefined,
       mailFrom: 'Eventline <no-reply@localhost>',
+      mailDelivery: true,
     });
   });
 
@@ -28,6 +29,8 @@ describe('configuration', () => {
       smtpUrl: 'smtp://127.0.0.1:2525',
       mailFrom: 'events@example.com',
     });
+    expect(loadConfig({ MAIL_DELIVERY: 'off' }).mailDelivery).toBe(false);
+    expect(loadConfig({ MAIL_DELIVERY: 'on' }).mailDelivery).toBe(true);
   });
 
   it('reads every variable', () => {
@@ -88,6 +91,7 @@ describe('configuration', () => {
     ['SMTP_URL', { SMTP_URL: 'mail.example.com:587' }],
     ['MAIL_FROM', { MAIL_FROM: 'not an address' }],
     ['MAIL_FROM', { MAIL_FROM: 'Eventline <a@b.co>\r\nBcc: x@y.z' }],
+    ['MAIL_DELIVERY', { MAIL_DELIVERY: 'yes' }],
   ])('a bad %s stops with one line naming it', (name, env) => {
     let error: unknown;
     try {

@@ -89,6 +89,11 @@ export class EnvVars {
   @IsOptional()
   @IsString()
   MAIL_FROM?: string;
+
+  /** `off`: this instance writes the outbox but never sends it (another instance, a dedicated sender, does). */
+  @IsOptional()
+  @IsIn(['on', 'off'])
+  MAIL_DELIVERY?: 'on' | 'off';
 }
 
 /** Tuning of mail delivery that only tests change (not read from the environment). */
@@ -121,6 +126,8 @@ export interface AppConfig {
   smtpUrl?: string;
   /** The From of every message: `Name <address>` or an address. */
   mailFrom: string;
+  /** Whether this instance delivers the outbox (MAIL_DELIVERY, on by default). */
+  mailDelivery: boolean;
   mail?: MailTuning;
 }
 
@@ -190,5 +197,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: parseCorsOrigins(vars.CORS_ORIGINS),
     smtpUrl: vars.SMTP_URL,
     mailFrom: parseMailFrom(vars.MAIL_FROM),
+    mailDelivery: vars.MAIL_DELIVERY !== 'off',
   };
 }

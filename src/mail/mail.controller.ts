@@ -17,6 +17,7 @@ import { PageQueryDto } from '../common/page-query.dto';
 import { MessagePage, MessageView } from './dto/message.view';
 import { ResendDto } from './dto/resend.dto';
 import { MailService } from './mail.service';
+import { OUTBOX_RETENTION_DAYS } from './outbox-retention';
 
 @ApiTags('registrations')
 @Controller('registrations')
@@ -59,7 +60,8 @@ export class MessagesAdminController {
     operationId: 'adminListRegistrationMessages',
     summary: "List a registration's messages",
     description:
-      'Every message to this registration, oldest first, with its delivery state (pending, sent or failed), attempts and last error.',
+      'Every message to this registration, oldest first, with its delivery state (pending, sent or failed), attempts and last ' +
+      `error. Sent and failed messages are deleted ${OUTBOX_RETENTION_DAYS} days after they were written; pending ones stay until delivered.`,
   })
   @ApiOkResponse({ type: MessagePage, description: 'The messages to this registration, oldest first, each with its delivery state' })
   @ApiNotFoundResponse({ type: ProblemSchema })

@@ -1,24 +1,13 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/env.schema';
 import { EventsModule } from '../events/events.module';
 import { MessagesAdminController, ResendController } from './mail.controller';
-import { EmlFileSender, MailSender, SmtpSender } from './mail-sender';
 import { MailService } from './mail.service';
-import { MAIL_SENDER, OutboxWorker } from './outbox-worker';
+import { OutboxRetention } from './outbox-retention';
 
-/** Email: the outbox's delivery worker, the resend route, the staff view of messages. */
+/** Email's outbox: the resend route, the staff view of messages, the retention sweep. Delivery is in mail-delivery/. */
 @Module({
   imports: [EventsModule],
   controllers: [ResendController, MessagesAdminController],
-  providers: [
-    MailService,
-    OutboxWorker,
-    {
-      provide: MAIL_SENDER,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): MailSender => (config.smtpUrl ? new SmtpSender(config.smtpUrl) : new EmlFileSender(config.dataDir)),
-    },
-  ],
+  providers: [MailService, OutboxRetention],
 })
 export class MailModule {}

@@ -1,10 +1,9 @@
 /**
- * The outbox's SQL, in one place: what the changes write (in their own transactions) and what
- * the delivery workers claim and record. Indexes relied on: mail_outbox_due_idx (the claim),
- * mail_outbox_registration_idx (staff view), registrations_session_status_queue_idx (fan-out to
- * a session's live places), registrations_active_email_key (resend), sessions_event_id_starts_at_idx.
+ * The outbox's SQL that changes write (in their own transactions), staff read and the hourly
+ * sweep deletes; delivery's claims are in mail-delivery/. Indexes relied on:
+ * mail_outbox_registration_idx (staff view), registrations_session_status_queue_idx (fan-out to a session's live places),
+ * registrations_active_email_key (resend), sessions_event_id_starts_at_idx.
  */
-import type { FeedVenue } from '../calendars/calendar-feed.queries';
 import type { Queryable } from '../database/database';
 import type { MessageKind } from './message-kind';
 import { currentRequestId } from '../common/request-id';
@@ -81,75 +80,6 @@ export const ENQUEUE_RESEND_SQL = `
   SELECT r.id, 'manage-link', $3 FROM registrations r
    WHERE r.session_id = $1 AND lower(r.email) = lower($2) AND ${LIVE}`;
 
-/** A claimed message with everything needed to write it. */
-export interface ClaimedMessageRow {
-  id: string;
-  registration_id: string;
-  kind: MessageKind;
-  details: Record<string, unknown> | null;
-  attempts: number;
-  created_at: Date;
-  request_id: string | null;
-  name: string;
-  email: string;
-  registration_status: 'confirmed' | 'waitlisted' | 'cancelled';
-  session_id: string;
-  starts_at: Date;
-  ends_at: Date;
-  timezone: string;
-  venue: FeedVenue | null;
-  online_url: string | null;
-  sequence: number;
-  session_status: 'scheduled' | 'cancelled';
-  modified: Date;
-  event_slug: string;
-  event_title: string;
-  event_summary: string | null;
-  event_description: string | null;
-  organizer: string | null;
-}
-
-/**
- * Claims up to $1 due messages and makes them invisible to every other instance for a lease of
- * $2 seconds (next_attempt_at moves past the send): rows another instance is claiming right now
- * are skipped, not waited for. A claim whose instance dies is due again when its lease ends.
- */
-export const CLAIM_SQL = `
-  WITH due AS (
-    SELECT id FROM mail_outbox
-     WHERE status = 'pending' AND next_attempt_at <= now()
-     ORDER BY next_attempt_at
-     LIMIT $1
-       FOR UPDATE SKIP LOCKED
-  ), claimed AS (
-    UPDATE mail_outbox o SET attempts = o.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
-      FROM due WHERE o.id = due.id
-    RETURNING o.id, o.registration_id, o.kind, o.details, o.attempts, o.created_at, o.request_id
-  )
-  SELECT c.*, r.name, r.email, r.status AS registration_status,
-         s.id AS session_id, s.starts_at, s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue, e.online_url,
-         s.sequence, CASE WHEN s.status = 'cancelled' OR e.status = 'cancelled' THEN 'cancelled' ELSE 'scheduled' END AS session_status,
-         greatest(s.updated_at, e.updated_at, r.cancelled_at) AS modified,
-         e.slug AS event_slug, e.title AS event_title, e.summary AS event_summary, e.description AS event_description, e.organizer
-    FROM claimed c
-    JOIN registrations r ON r.id = c.registration_id
-    JOIN sessions s ON s.id = r.session_id
-    JOIN events e ON e.id = s.event_id`;
-
-/** The extra manage tokens that this batch of mails carries (hashes only). */
-export const ISSUE_TOKENS_SQL = `
-  INSERT INTO mail_manage_tokens (token_hash, registration_id)
-  SELECT * FROM unnest($1::bytea[], $2::uuid[])`;
-
-export const MARK_SENT_SQL = `
-  UPDATE mail_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = ANY($1::uuid[]) AND status = 'pending'`;
-
-export const MARK_RETRY_SQL = `
-  UPDATE mail_outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`;
-
-export const MARK_FAILED_SQL = `
-  UPDATE mail_outbox SET status = 'failed', last_error = $2 WHERE id = $1 AND status = 'pending'`;
-
 /**
  * The registrations a manage token opens: by the token made at registration, or by one a mail
  * carried. For `r.id IN (…)` wherever a token is looked up. `$n` is the token's hash.
@@ -193,3 +123,15 @@ export function messagesSql(
     params,
   };
 }
+
+/**
+ * Deletes up to $2 sent or failed messages written more than $1 days ago (pending ones stay
+ * until delivered). Bounded, so each statement stays far inside the statement timeout; an hourly
+ * scan without an index of its own, so registering maintains no extra index.
+ */
+export const SWEEP_OUTBOX_SQL = `
+  WITH gone AS (
+    DELETE FROM mail_outbox WHERE id IN (
+      SELECT id FROM mail_outbox WHERE status IN ('sent', 'failed') AND created_at < now() - make_interval(days => $1) LIMIT $2)
+    RETURNING 1)
+  SELECT count(*)::int AS deleted FROM gone`;

@@ -19,6 +19,20 @@ describe('page formatting', () => {
     expect(dateBlock(new Date('2027-08-01T03:00:00Z'), 'America/Los_Angeles')).toEqual({ month: 'Jul', day: '31' });
   });
 
+  it('builds one formatter per zone and style, not one per call', () => {
+    const built = jest.spyOn(Intl, 'DateTimeFormat');
+    try {
+      for (let i = 0; i < 50; i++) {
+        formatDate(start, 'Pacific/Auckland');
+        formatTimeRange(start, end, 'Pacific/Auckland');
+        dateBlock(start, 'Pacific/Auckland');
+      }
+      expect(built.mock.calls.length).toBeLessThanOrEqual(5);
+    } finally {
+      built.mockRestore();
+    }
+  });
+
   it('says how many seats are left, and offers a form only where registering can work', () => {
     expect(availabilityText({ state: 'open', seatsRemaining: 1 })).toBe('1 seat left');
     expect(availabilityText({ state: 'open', seatsRemaining: 12 })).toBe('12 seats left');

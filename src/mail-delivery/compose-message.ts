@@ -3,8 +3,8 @@ import { Eta } from 'eta';
 import { formatLocation, sessionPageUrl } from '../calendars/calendar-feed';
 import { renderCalendar } from '../calendars/render-calendar';
 import { formatDate, formatTimeRange } from '../pages/page-format';
-import { calendarMethod, CalendarMethod, MessageKind } from './message-kind';
-import type { ClaimedMessageRow } from './outbox.queries';
+import { calendarMethod, CalendarMethod, MessageKind } from '../mail/message-kind';
+import type { ClaimedMessageRow } from './delivery.queries';
 
 /** What every message shares: where links point, who sends it. */
 export interface MailContext {

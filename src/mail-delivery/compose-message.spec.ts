@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { addressOf, composeMessage, MailViews } from './compose-message';
-import type { MessageKind } from './message-kind';
-import type { ClaimedMessageRow } from './outbox.queries';
+import type { MessageKind } from '../mail/message-kind';
+import type { ClaimedMessageRow } from './delivery.queries';
 
 const views = new MailViews();
 const ctx = { publicBaseUrl: 'https://events.example.com', from: 'Eventline <no-reply@events.example.com>' };
@@ -15,6 +15,7 @@ function row(overrides: Partial<ClaimedMessageRow> = {}): ClaimedMessageRow {
     attempts: 1,
     created_at: new Date('2027-06-01T00:00:00Z'),
     request_id: 'req-1',
+    waited_ms: 0,
     name: 'Ada <Lovelace>',
     email: 'ada@example.com',
     registration_status: 'confirmed',
