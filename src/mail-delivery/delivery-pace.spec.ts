@@ -21,10 +21,10 @@ describe('paceFor', () => {
     expect(paceFor(1, 10 * DEFAULT_PACE.maxDelayMs)).toEqual(idle);
   });
 
-  it('keeps a floor while busy: the busy pace still sends', () => {
+  it('keeps a floor while busy: the busy pace still sends, for about 1 % of a core', () => {
     expect(busy.slice).toBeGreaterThan(0);
-    // At most a few percent of the loop: ~1.5 ms of CPU per message, measured.
-    expect((busy.slice * 1.5) / busy.pauseMs).toBeLessThan(0.03);
+    // Measured at this pace: about 3.5 ms of CPU per message, claims and records included.
+    expect((busy.slice * 3.5) / busy.pauseMs).toBeLessThan(0.01);
   });
 
   it('takes its settings', () => {

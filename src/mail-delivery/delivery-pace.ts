@@ -17,9 +17,9 @@ export interface PaceSettings {
 export const DEFAULT_PACE: PaceSettings = {
   busyAbove: 0.2,
   idleSlice: 20,
-  busySlice: 2,
+  busySlice: 4,
   idlePauseMs: 5,
-  busyPauseMs: 400,
+  busyPauseMs: 1600,
   maxDelayMs: 60_000,
 };
 
