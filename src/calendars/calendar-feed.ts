@@ -43,8 +43,25 @@ export function sessionPageUrl(baseUrl: string, sessionId: string): string {
   return `${baseUrl}/sessions/${sessionId}`;
 }
 
+/** What a row needs to become a calendar session: a feed's row, or an outbox message's. */
+type SessionFeedFields = Pick<
+  FeedRow,
+  | 'event_title'
+  | 'event_summary'
+  | 'event_description'
+  | 'starts_at'
+  | 'ends_at'
+  | 'timezone'
+  | 'venue'
+  | 'online_url'
+  | 'status'
+  | 'sequence'
+  | 'modified'
+  | 'organizer'
+>;
+
 /** The renderer's view of one feed row (rows without a session, from an empty event, are not sessions). */
-export function toCalendarSession(row: FeedRow & { id: string }, baseUrl: string): CalendarSession {
+export function toCalendarSession(row: SessionFeedFields & { id: string }, baseUrl: string): CalendarSession {
   return {
     id: row.id,
     eventTitle: row.event_title,

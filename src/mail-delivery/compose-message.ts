@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Eta } from 'eta';
-import { formatLocation, sessionPageUrl } from '../calendars/calendar-feed';
+import { formatLocation, toCalendarSession } from '../calendars/calendar-feed';
 import { renderCalendar } from '../calendars/render-calendar';
 import { formatDate, formatTimeRange } from '../pages/page-format';
 import { calendarMethod, CalendarMethod, MessageKind } from '../mail/message-kind';
@@ -125,19 +125,9 @@ export function renderInvitation(row: ClaimedMessageRow, method: CalendarMethod,
     method,
     sessions: [
       {
-        id: row.session_id,
-        eventTitle: row.event_title,
-        eventSummary: row.event_summary,
-        eventDescription: row.event_description,
-        startsAt: row.starts_at,
-        endsAt: row.ends_at,
-        timezone: row.timezone,
-        location: formatLocation(row.venue, row.online_url),
-        url: sessionPageUrl(ctx.publicBaseUrl, row.session_id),
+        ...toCalendarSession({ ...row, id: row.session_id, status: row.session_status }, ctx.publicBaseUrl),
         status: method === 'CANCEL' ? 'cancelled' : row.session_status,
         sequence: row.sequence + (row.registration_status === 'cancelled' ? 1 : 0),
-        lastModified: row.modified,
-        organizer: row.organizer,
         organizerEmail: addressOf(ctx.from),
         attendee: { name: row.name, email: row.email },
       },
