@@ -9,7 +9,6 @@ class ContactDto {
 
 class PageDto {
   @IsOptional() @Type(() => Number) @IsInt() @Max(100) limit?: number;
-  @IsOptional() @IsString({ each: true }) tags?: string[];
 }
 
 describe('illFormedStrings', () => {
@@ -71,25 +70,7 @@ describe('createValidationPipe', () => {
   describe('query DTOs', () => {
     const query = (value: unknown) => pipe.transform(value, { type: 'query', metatype: PageDto });
 
-    it('are validated once per query string: the same query gets the same DTO, frozen', async () => {
-      const first = (await query({ limit: '20' })) as PageDto;
-      expect(first).toBeInstanceOf(PageDto);
-      expect(first.limit).toBe(20);
-      expect(await query({ limit: '20' })).toBe(first);
-      expect(Object.isFrozen(first)).toBe(true);
-      expect(() => {
-        'use strict';
-        first.limit = 5;
-      }).toThrow(TypeError);
-      expect(await query({ limit: '21' })).not.toBe(first);
-    });
-
-    it('freeze what they hold, arrays included', async () => {
-      const dto = (await query({ tags: ['a', 'b'] })) as PageDto;
-      expect(Object.isFrozen(dto.tags)).toBe(true);
-    });
-
-    it('are refused every time they are invalid, and a refusal is not remembered as valid', async () => {
+    it('are refused when invalid: out of range, ill-formed or with an unknown field', async () => {
       for (let i = 0; i < 2; i++) await expect(query({ limit: '101' })).rejects.toThrow(ValidationError);
       await expect(query({ limit: '\ud800' })).rejects.toThrow(ValidationError);
       await expect(query({ limit: '20', extra: 'x' })).rejects.toThrow(ValidationError);

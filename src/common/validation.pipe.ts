@@ -1,5 +1,4 @@
 import { ArgumentMetadata, ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import { FieldError, ValidationError } from './errors';
 
 /**
@@ -40,37 +39,15 @@ export function illFormedStrings(value: unknown): string[] {
   return found;
 }
 
-/** Query strings remembered per DTO class: a few hundred pages and filters, at most this many characters of them. */
-const REMEMBERED_QUERIES = { max: 500, maxSize: 100_000, sizeCalculation: (_dto: object, key: string) => key.length };
-
 /**
  * Input text must be well-formed Unicode before any validator sees it: some (e.g. isEmail, through
  * encodeURI) throw on an unpaired surrogate instead of answering false. Values of custom parameter
  * decorators (the signed-in staff member) are not request input and, as in ValidationPipe, are
  * left alone. A DTO body must be a JSON object: anything else would be judged field by field
  * ("property 0 should not exist").
- *
- * Query DTOs are a pure function of the query string, and public listings are asked the same few
- * (every page embedding the box asks for the same one): the DTO of each recent valid query is kept,
- * frozen since handlers share it, so class-transformer and class-validator run once per query
- * string rather than once per request. Refused queries are judged every time.
  */
 class WellFormedValidationPipe extends ValidationPipe {
-  private readonly queries = new WeakMap<object, LRUCache<string, object>>();
-
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'query' || !metadata.metatype || !this.toValidate(metadata)) return this.validated(value, metadata);
-    let remembered = this.queries.get(metadata.metatype);
-    if (!remembered) this.queries.set(metadata.metatype, (remembered = new LRUCache(REMEMBERED_QUERIES)));
-    const key = JSON.stringify(value);
-    const known = remembered.get(key);
-    if (known) return known;
-    const dto = deepFreeze(await this.validated(value, metadata));
-    remembered.set(key, dto);
-    return dto;
-  }
-
-  private async validated(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const fields = metadata.type === 'custom' ? [] : illFormedStrings(value);
     if (fields.length > 0) {
       throw new ValidationError(
@@ -83,14 +60,6 @@ class WellFormedValidationPipe extends ValidationPipe {
     }
     return super.transform(value, metadata);
   }
-}
-
-function deepFreeze<T>(value: T): T & object {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value as T & object;
 }
 
 /** Whitelist, reject unknown fields, transform; failures become a `validation` problem listing each field. */
