@@ -143,6 +143,18 @@ describe('TRUST_PROXY', () => {
     }
   });
 
+  it('IPv6: one /64 is one client, the next /64 another', async () => {
+    const t = await createTestApp({ rateLimit: true, trustProxy: ['loopback'] });
+    try {
+      const registerFrom = await exhaust(t, { 'X-Forwarded-For': '2001:db8:1:2::1' });
+      expect(await registerFrom({ 'X-Forwarded-For': '2001:db8:1:2:abcd:ef01:2345:6789' })).toBe(429);
+      expect(await registerFrom({ 'X-Forwarded-For': '2001:db8:1:3::1' })).toBe(201);
+      expect(await registerFrom({ 'X-Forwarded-For': '203.0.113.9' })).toBe(201);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a hop count: the address that many hops back is the client', async () => {
     const t = await createTestApp({ rateLimit: true, trustProxy: 1 });
     try {

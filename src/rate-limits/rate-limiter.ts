@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
 import { Database } from '../database/database';
 import { RateLimitedError } from '../common/errors';
+import { clientKey } from './client-key';
 
 export const REGISTRATIONS_PER_MINUTE = 20;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
@@ -82,7 +83,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   /** Counts one registration attempt by this client; throws when over the limit. */
   async registration(clientIp: string): Promise<void> {
     if (!this.config.rateLimit) return;
-    await this.registrations.consume(clientIp).catch((error: unknown) => {
+    await this.registrations.consume(clientKey(clientIp)).catch((error: unknown) => {
       throw limited([error]) ?? error;
     });
   }
@@ -93,7 +94,10 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
    */
   async resend(clientIp: string, email: string): Promise<void> {
     if (!this.config.rateLimit) return;
-    const outcomes = await Promise.allSettled([this.resendsByAddress.consume(clientIp), this.resendsByEmail.consume(emailKey(email))]);
+    const outcomes = await Promise.allSettled([
+      this.resendsByAddress.consume(clientKey(clientIp)),
+      this.resendsByEmail.consume(emailKey(email)),
+    ]);
     const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     const failure = errors.find((e) => !(e instanceof RateLimiterRes));
     if (failure !== undefined) throw failure as Error;
@@ -108,8 +112,9 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
    */
   async loginAttempt(clientIp: string, email: string): Promise<LoginAttempt> {
     if (!this.config.rateLimit) return { succeeded: () => Promise.resolve() };
-    const account = `${emailKey(email)}@${clientIp}`;
-    const outcomes = await Promise.allSettled([this.loginsByAddress.consume(clientIp), this.loginsByAccount.consume(account)]);
+    const address = clientKey(clientIp);
+    const account = `${emailKey(email)}@${address}`;
+    const outcomes = await Promise.allSettled([this.loginsByAddress.consume(address), this.loginsByAccount.consume(account)]);
     const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     const failure = errors.find((e) => !(e instanceof RateLimiterRes));
     if (failure !== undefined) throw failure as Error;
@@ -118,7 +123,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     return {
       succeeded: async () => {
         // The login has succeeded already; a refund lost to a database blip must not undo it.
-        await Promise.all([this.loginsByAddress.reward(clientIp), this.loginsByAccount.reward(account)]).catch(() => undefined);
+        await Promise.all([this.loginsByAddress.reward(address), this.loginsByAccount.reward(account)]).catch(() => undefined);
       },
     };
   }
