@@ -60,7 +60,11 @@ export const PLACE_CTES = (returning: string): string => `
     RETURNING (CASE WHEN l.seat THEN 'confirmed' ELSE 'waitlisted' END)::varchar AS placed, ${returning}
   )`;
 
-/** Without a key, registering is one statement in autocommit: place, insert, queue the mail. */
+/**
+ * Without a key, registering is one statement in autocommit: place, insert, queue the mail. The
+ * mail row names the request, as the service's do ($7: the id the service makes when the
+ * client sends none).
+ */
 const REGISTER = {
   name: 'baseline-register',
   text: `${PLACE_CTES(SESSION_COLUMNS)}, registered AS (
@@ -68,8 +72,8 @@ const REGISTER = {
     SELECT $2, id, $3, $4, placed, $5, $6 FROM placed
     RETURNING id, status
   ), mailed AS (
-    INSERT INTO mail_outbox (registration_id, kind, details)
-    SELECT r.id, r.status, CASE WHEN r.status = 'waitlisted' THEN jsonb_build_object('position', p.waitlisted_count) END
+    INSERT INTO mail_outbox (registration_id, kind, details, request_id)
+    SELECT r.id, r.status, CASE WHEN r.status = 'waitlisted' THEN jsonb_build_object('position', p.waitlisted_count) END, $7::varchar
       FROM registered r CROSS JOIN placed p
   )
   SELECT * FROM placed`,
@@ -88,7 +92,7 @@ const INSERT_KEYED = {
     SELECT $1, $2, $3, $4, $5, $6, $10 WHERE EXISTS (SELECT 1 FROM keyed)
     RETURNING id, status
   ), mailed AS (
-    INSERT INTO mail_outbox (registration_id, kind, details) SELECT id, status, $11::jsonb FROM registered
+    INSERT INTO mail_outbox (registration_id, kind, details, request_id) SELECT id, status, $11::jsonb, $12::varchar FROM registered
   )
   SELECT (SELECT count(*) FROM keyed)::int AS keyed`,
 };
@@ -141,7 +145,10 @@ async function registerUnkeyed(pool: Pool, sessionId: string, input: Registratio
   const now = new Date();
   let rows: Placed[];
   try {
-    ({ rows } = await pool.query<Placed>({ ...REGISTER, values: [sessionId, id, input.name, input.email, sha256(token), now] }));
+    ({ rows } = await pool.query<Placed>({
+      ...REGISTER,
+      values: [sessionId, id, input.name, input.email, sha256(token), now, randomUUID()],
+    }));
   } catch (err) {
     if ((err as { code?: string }).code === '23505') throw ALREADY;
     throw err;
@@ -178,6 +185,7 @@ async function registerKeyed(pool: Pool, sessionId: string, input: RegistrationI
       seal(key, body),
       now,
       details,
+      randomUUID(),
     ]);
     keyTaken = inserted === 0;
     await client.query(keyTaken ? 'ROLLBACK' : 'COMMIT');

@@ -3,8 +3,8 @@
  * as fast as honest raw code makes them (prepared statements, fewest round trips), answering
  * what the service answers. Under /raw/ it also serves the minimal references: a bare liveness
  * answer, a listing with fewer fields, and registration as a raw transaction and as one
- * statement. No framework, no ORM, no validation library. Configured by DATABASE_URL, PORT and
- * PUBLIC_BASE_URL.
+ * statement (with and without its outbox row). No framework, no ORM, no validation library.
+ * Configured by DATABASE_URL, PORT and PUBLIC_BASE_URL.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';
@@ -24,7 +24,7 @@ const baseUrl = (process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).repl
 // Same pool size as the service's, so the comparison is about code, not connections.
 const pool = new Pool({ connectionString: databaseUrl, max: Number(process.env.POOL_SIZE ?? 20), application_name: 'eventline-baseline' });
 
-const REGISTER = /^\/(?:raw\/(transaction|statement)\/)?sessions\/([^/]+)\/registrations$/;
+const REGISTER = /^\/(?:raw\/(transaction|statement|statement-without-mail)\/)?sessions\/([^/]+)\/registrations$/;
 const LIVE_BODY = Buffer.from('{"status":"ok"}');
 
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -52,8 +52,8 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reply =
       m[1] === 'transaction'
         ? await registerInTransaction(pool, sessionId, body)
-        : m[1] === 'statement'
-          ? await registerInOneStatement(pool, sessionId, body)
+        : m[1] === 'statement' || m[1] === 'statement-without-mail'
+          ? await registerInOneStatement(pool, sessionId, body, m[1] === 'statement')
           : await register(pool, sessionId, body, header(req, 'idempotency-key'), baseUrl);
     return sendRawJson(res, reply.status, reply.body);
   }

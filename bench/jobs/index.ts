@@ -4,7 +4,7 @@ import { feedPolls } from './feed-polls';
 import { feedRender } from './feed-render';
 import { healthLive } from './health-live';
 import { registrationRush } from './registration-rush';
-import { hotRegistration, idempotentReplay, keyedRegistration } from './registrations';
+import { hotRegistration, idempotentReplay, keyedRegistration, outboxCost } from './registrations';
 import { sessionsPage } from './sessions-page';
 
 /** Every job, in the order `npm run bench` runs them. */
@@ -12,6 +12,7 @@ export const JOBS: BenchJob[] = [
   sessionsPage,
   hotRegistration,
   keyedRegistration,
+  outboxCost,
   idempotentReplay,
   feedRender,
   feedPolls,

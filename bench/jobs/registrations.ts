@@ -1,9 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { JobSummary, VariantSummary } from '../lib/compare';
 import { type BenchJob, type JobContext, loadVariant, type Variant } from '../lib/job';
-import type { LoadSpec } from '../lib/load';
+import type { LoadSpec, Measurement } from '../lib/load';
 import type { ServerProcess, TargetName } from '../lib/processes';
 import { type Answer, normalizedAnswer } from '../lib/same-answer';
 import { resetSession } from '../lib/seed';
+import { spread } from '../lib/stats';
 
 /**
  * Everyone registers for the same session (100,000 seats and a waitlist, so it never sells out):
@@ -14,8 +16,9 @@ const BODY = '{"name":"Bench Attendee","email":"r.{n}@bench.example.com"}';
 const registrations = (ctx: JobContext, prefix = ''): string => `${prefix}/sessions/${ctx.data.hotSessionId}/registrations`;
 const resetHot = (ctx: JobContext): Promise<void> => resetSession(ctx.db.pool, ctx.data.hotSessionId);
 
+/** On the baseline the service is stopped meanwhile: its mail worker would deliver the baseline's outbox rows during the run. */
 function registering(id: string, label: string, target: TargetName, spec: (ctx: JobContext) => LoadSpec): Variant {
-  return loadVariant({ id, label, target, beforeRun: resetHot, spec });
+  return loadVariant({ id, label, target, beforeRun: resetHot, stopsOthers: target === 'baseline', spec });
 }
 
 const unkeyed =
@@ -59,6 +62,126 @@ export const hotRegistration: BenchJob = {
   ],
   differingAnswer: (ctx, targets) => differingRegistration(ctx, targets, undefined),
 };
+
+const WITH_MAIL = '/raw/statement';
+const WITHOUT_MAIL = '/raw/statement-without-mail';
+
+/**
+ * What the outbox row costs a registration: the raw single statement with its mail row (the row
+ * the service writes) and without it, in the same rounds as the service, alternating order. The
+ * difference is the row's cost on the shortest path; against the service's own time and CPU per
+ * registration it is the share of registering that the outbox takes.
+ */
+export const outboxCost: BenchJob = {
+  id: 'outbox-cost',
+  title: "the outbox row's cost: one registration statement with and without its mail row",
+  kind: 'throughput',
+  mirrored: true,
+  variants: [
+    { ...registering('with-mail', 'raw statement with its mail row', 'baseline', unkeyed(WITH_MAIL)), check: writesMail(WITH_MAIL, 1) },
+    { ...registering('without-mail', 'raw statement without it', 'baseline', unkeyed(WITHOUT_MAIL)), check: writesMail(WITHOUT_MAIL, 0) },
+    registering('service', 'service', 'service', unkeyed()),
+  ],
+  ratios: [{ of: 'with-mail', to: 'without-mail', label: 'raw statement with / without the mail row (1 - this = its share)' }],
+  differingAnswer: differingMailRow,
+  notes: outboxCostNotes,
+};
+
+/** The reference must refuse twins like the others, and write `rows` mail rows for one registration, each naming its request. */
+function writesMail(prefix: string, rows: number): Variant['check'] {
+  const twins = refusesTwins(prefix);
+  return async (ctx, target) => {
+    const refused = await twins?.(ctx, target);
+    if (refused) return refused;
+    const mail = await mailRowsOfHotSession(ctx);
+    const named = mail.filter((m) => m.request_id !== null).length;
+    return mail.length === rows && named === rows
+      ? null
+      : `wrote ${mail.length} mail rows (${named} naming a request) for one registration, want ${rows}`;
+  };
+}
+
+interface MailRow {
+  kind: string;
+  details: unknown;
+  request_id: string | null;
+}
+
+async function mailRowsOfHotSession(ctx: JobContext): Promise<MailRow[]> {
+  const { rows } = await ctx.db.pool.query<MailRow>(
+    'SELECT m.kind, m.details, m.request_id FROM mail_outbox m JOIN registrations r ON r.id = m.registration_id WHERE r.session_id = $1',
+    [ctx.data.hotSessionId],
+  );
+  return rows;
+}
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The raw statement's mail row must hold what the service's holds (kind, details, a request id of the same form). */
+async function differingMailRow(ctx: JobContext, targets: ServerProcess[]): Promise<string | null> {
+  const written: string[] = [];
+  for (const t of targets) {
+    await resetHot(ctx);
+    const res = await fetch(`${t.url}${registrations(ctx, t.name === 'baseline' ? WITH_MAIL : '')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: TWIN,
+    });
+    await res.arrayBuffer();
+    const rows = (await mailRowsOfHotSession(ctx)).map((m) => ({
+      ...m,
+      request_id: UUID_TEXT.test(m.request_id ?? '') ? 'UUID' : m.request_id,
+    }));
+    written.push(`${t.name}: ${res.status} ${JSON.stringify(rows)}`);
+  }
+  await resetHot(ctx);
+  const [first, ...rest] = written.map((w) => w.slice(w.indexOf(':')));
+  return rest.every((w) => w === first) ? null : `the mail rows differ:\n${written.join('\n')}`;
+}
+
+/**
+ * Per round: the mail row's time (1/with − 1/without rate) and PostgreSQL CPU (with − without,
+ * per request) on the raw statement, and each as a share of the service's time and CPU (node +
+ * pg, its deferred mail delivery included) per registration in the same round.
+ */
+function outboxCostNotes(job: JobSummary): string[] {
+  const variant = (id: string): VariantSummary | undefined => job.variants.find((v) => v.id === id);
+  const [withMail, withoutMail, service] = [variant('with-mail'), variant('without-mail'), variant('service')];
+  if (!withMail || !withoutMail || !service || [withMail, withoutMail, service].some((v) => v.invalid)) return [];
+  const time = (m: Measurement): number => 1000 / m.rps;
+  const cpu = (m: Measurement, part: 'server' | 'postgres'): number => ((m.cpu?.[part] ?? Number.NaN) * 1000) / m.requests;
+  const per: Record<'time' | 'timeShare' | 'pg' | 'pgShare' | 'node' | 'serviceTime' | 'serviceCpu', number[]> = {
+    time: [],
+    timeShare: [],
+    pg: [],
+    pgShare: [],
+    node: [],
+    serviceTime: [],
+    serviceCpu: [],
+  };
+  withMail.rounds.forEach((w, i) => {
+    const [wo, s] = [withoutMail.rounds[i], service.rounds[i]];
+    if (!w || !wo || !s) return;
+    const serviceCpu = cpu(s, 'server') + cpu(s, 'postgres');
+    per.time.push(time(w) - time(wo));
+    per.timeShare.push((time(w) - time(wo)) / time(s));
+    per.pg.push(cpu(w, 'postgres') - cpu(wo, 'postgres'));
+    per.pgShare.push((cpu(w, 'postgres') - cpu(wo, 'postgres')) / serviceCpu);
+    per.node.push(cpu(w, 'server') - cpu(wo, 'server'));
+    per.serviceTime.push(time(s));
+    per.serviceCpu.push(serviceCpu);
+  });
+  const at = (values: number[], digits: number, scale = 1): string => {
+    const s = spread(values.map((v) => v * scale));
+    return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)} to ${s.max.toFixed(digits)})`;
+  };
+  return [
+    `the mail row per registration, median (min to max) of ${per.time.length} rounds:`,
+    `  time, 1/with - 1/without: ${at(per.time, 3)} ms = ${at(per.timeShare, 1, 100)} % of the service's ${at(per.serviceTime, 3)} ms`,
+    `  PostgreSQL CPU, with - without: ${at(per.pg, 3)} ms = ${at(per.pgShare, 1, 100)} % of the service's CPU (node + pg) ${at(per.serviceCpu, 3)} ms`,
+    `  node CPU, with - without: ${at(per.node, 3)} ms`,
+  ];
+}
 
 /** The same with a fresh Idempotency-Key per request, and unkeyed in the same rounds: 1 - keyed / unkeyed is what keys cost. */
 export const keyedRegistration: BenchJob = {

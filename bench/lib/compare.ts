@@ -39,6 +39,8 @@ export interface JobSummary {
   ratios: RatioSummary[];
   /** Why nothing was measured (the targets answer differently), or null. */
   invalid: string | null;
+  /** The job's derived lines (`BenchJob.notes`). */
+  notes: string[];
 }
 
 /** A server under test died: the whole run stops. */
@@ -55,8 +57,9 @@ interface VariantState {
 
 /**
  * Checks that the targets give the same answers, warms every variant up, then runs `rounds`
- * rounds; each round runs every variant once, starting one further along each time, so drift on
- * a shared machine spreads over all of them. Ratios are taken within a round, then summarised.
+ * rounds; each round runs every variant once, starting one further along each time (or, mirrored,
+ * every other round backwards), so drift on a shared machine spreads over all of them. Ratios are
+ * taken within a round, then summarised.
  */
 export async function runJob(job: BenchJob, ctx: JobContext, targets: ServerProcess[], log: (line: string) => void): Promise<JobSummary> {
   const states: VariantState[] = job.variants.map((variant) => ({
@@ -81,12 +84,29 @@ export async function runJob(job: BenchJob, ctx: JobContext, targets: ServerProc
     if (s.invalid) log(`  ${job.id} ${s.variant.id}: not measured: ${s.invalid}`);
   }
   const runnable = invalid ? [] : states.filter((s) => !s.invalid);
-  if (!job.noWarmup && ctx.config.warmup > 0) {
-    for (const s of runnable) await measure(s, ctx, targets, ctx.config.warmup, job.id).catch(() => null);
+  try {
+    if (!job.noWarmup && ctx.config.warmup > 0) {
+      for (const s of runnable) await measure(s, ctx, targets, ctx.config.warmup, job.id).catch(() => null);
+    }
+    await runRounds(job, ctx, targets, runnable, log);
+  } finally {
+    for (const t of targets) if (t.exitReport() === null) process.kill(t.pid, 'SIGCONT');
   }
+  return summarize(job, states, invalid);
+}
+
+async function runRounds(
+  job: BenchJob,
+  ctx: JobContext,
+  targets: ServerProcess[],
+  runnable: VariantState[],
+  log: (line: string) => void,
+): Promise<void> {
   for (let round = 0; round < ctx.config.rounds; round++) {
-    const start = runnable.length === 0 ? 0 : round % runnable.length;
-    for (const s of [...runnable.slice(start), ...runnable.slice(0, start)]) {
+    const turn = job.mirrored ? Math.floor(round / 2) : round;
+    const start = runnable.length === 0 ? 0 : turn % runnable.length;
+    const order = [...runnable.slice(start), ...runnable.slice(0, start)];
+    for (const s of job.mirrored && round % 2 === 1 ? order.reverse() : order) {
       if (s.failed) {
         s.rounds[round] = null;
         continue;
@@ -106,13 +126,15 @@ export async function runJob(job: BenchJob, ctx: JobContext, targets: ServerProc
       log(`  ${job.id} round ${round + 1} ${s.variant.id.padEnd(16)} ${describe(m, job.kind)}`);
     }
   }
-  return summarize(job, states, invalid);
 }
 
 /** One run with its CPU: from just before it starts until the machine is quiet after it (deferred work, e.g. mail, counts). */
 async function measure(s: VariantState, ctx: JobContext, targets: ServerProcess[], duration: number, jobId: string): Promise<Measurement> {
   const target = s.target!;
   await s.variant.beforeRun?.(ctx, target);
+  for (const t of targets) {
+    if (t.exitReport() === null) process.kill(t.pid, t !== target && s.variant.stopsOthers ? 'SIGSTOP' : 'SIGCONT');
+  }
   await settle(targets, ctx.postgresCpu);
   const serverBefore = target.cpuSeconds();
   const pgBefore = await ctx.postgresCpu?.snapshot();
@@ -187,7 +209,9 @@ function summarize(job: BenchJob, states: VariantState[], invalid: string | null
     const why = invalid ?? (of.invalid ? `${of.label}: ${of.invalid}` : to.invalid ? `${to.label}: ${to.invalid}` : null);
     return { of: r.of, to: r.to, label: r.label, goal: r.goal ?? null, ratio: spread(perRound), perRound, invalid: why };
   });
-  return { id: job.id, title: job.title, kind: job.kind, variants, ratios, invalid };
+  const summary: JobSummary = { id: job.id, title: job.title, kind: job.kind, variants, ratios, invalid, notes: [] };
+  summary.notes = invalid || !job.notes ? [] : job.notes(summary);
+  return summary;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { JobSummary } from './compare';
 import type { BenchConfig } from './config';
 import type { PostgresCpu } from './cpu';
 import type { BenchDatabase } from './database';
@@ -23,6 +24,12 @@ export interface Variant {
   check?(ctx: JobContext, target: ServerProcess): Promise<string | null>;
   /** Before every run, warm-up included (e.g. empty the hot session again). */
   beforeRun?(ctx: JobContext, target: ServerProcess): Promise<void>;
+  /**
+   * The other targets are stopped (SIGSTOP) from after `beforeRun` until after the next run's
+   * (so its `beforeRun` may not need them, and can clear what they must not see): the service's
+   * mail worker would otherwise deliver, during the run, the outbox rows the baseline writes.
+   */
+  stopsOthers?: boolean;
   run(ctx: JobContext, target: ServerProcess, duration: number): Promise<Measurement>;
 }
 
@@ -48,6 +55,10 @@ export interface BenchJob {
   ratios: RatioSpec[];
   /** No unmeasured warm-up run (a burst would only leave rows behind). */
   noWarmup?: boolean;
+  /** Odd rounds run the previous round's order backwards, so each pair of variants runs in both orders equally often. */
+  mirrored?: boolean;
+  /** Lines derived from the summary (costs from several variants' CPU and rates), printed after the ratios. */
+  notes?(summary: JobSummary): string[];
   /** Once, before any check or round. */
   prepare?(ctx: JobContext): Promise<void>;
   /** Once, before measuring: what differs between the targets' answers (null: the same), so a ratio compares the same work. */

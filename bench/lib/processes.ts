@@ -133,6 +133,7 @@ async function waitUntilReady(url: string, exited: Promise<number | null>, timeo
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGCONT'); // a job may have stopped it (Variant.stopsOthers)
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;

@@ -64,6 +64,7 @@ export function formatJob(job: JobSummary): string {
   lines.push(...variantRows(job).map((l) => `  ${l}`));
   for (const v of job.variants.filter((x) => x.invalid && !job.invalid)) lines.push(`  ${v.label}: invalid: ${v.invalid}`);
   for (const r of job.ratios) lines.push(`  ${r.label}: ${ratioText(r)}`);
+  lines.push(...job.notes.map((n) => `  ${n}`));
   return lines.join('\n');
 }
 
