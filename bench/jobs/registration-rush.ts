@@ -68,6 +68,8 @@ const variant = (id: TargetName, label: string): Variant => ({
   id,
   label,
   target: id,
+  // The idle service's mail worker would otherwise deliver the baseline's outbox rows meanwhile.
+  stopsOthers: id === 'baseline',
   beforeRun: (ctx) => resetSession(ctx.db.pool, ctx.data.rushSessionId),
   run: (ctx, target) => rush(ctx, target),
 });
