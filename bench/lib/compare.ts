@@ -2,6 +2,7 @@ import { cpuBetween, type CpuSnapshot, type PostgresCpu } from './cpu';
 import type { BenchJob, JobContext, Variant } from './job';
 import type { Measurement } from './load';
 import type { ServerProcess, TargetName } from './processes';
+import { formatRss } from './report';
 import { median, type Spread, spread, sum } from './stats';
 
 export interface VariantSummary {
@@ -39,6 +40,8 @@ export interface JobSummary {
   ratios: RatioSummary[];
   /** Why nothing was measured (the targets answer differently), or null. */
   invalid: string | null;
+  /** Each target's RSS in MiB when the job started, and its peak until the job's end (checks and warm-up included). */
+  rss: Partial<Record<TargetName, { startMiB: number | null; peakMiB: number | null }>>;
 }
 
 /** A server under test died: the whole run stops. */
@@ -66,6 +69,7 @@ export async function runJob(job: BenchJob, ctx: JobContext, targets: ServerProc
     invalid: null,
     failed: false,
   }));
+  for (const t of targets) t.rss.startWindow();
   await job.prepare?.(ctx);
   let invalid: string | null = null;
   if (job.differingAnswer && new Set(job.variants.map((v) => v.target)).size > 1 && targets.length > 1) {
@@ -106,7 +110,9 @@ export async function runJob(job: BenchJob, ctx: JobContext, targets: ServerProc
       log(`  ${job.id} round ${round + 1} ${s.variant.id.padEnd(16)} ${describe(m, job.kind)}`);
     }
   }
-  return summarize(job, states, invalid);
+  const rss = Object.fromEntries(targets.map((t) => [t.name, t.rss.window()]));
+  log(`  ${job.id}: ${formatRss(rss)}`);
+  return { ...summarize(job, states, invalid), rss };
 }
 
 /** One run with its CPU: from just before it starts until the machine is quiet after it (deferred work, e.g. mail, counts). */
@@ -153,7 +159,7 @@ function ms(seconds: number | null, requests: number): string {
   return seconds === null || requests === 0 ? '-' : ((seconds * 1000) / requests).toFixed(3);
 }
 
-function summarize(job: BenchJob, states: VariantState[], invalid: string | null): JobSummary {
+function summarize(job: BenchJob, states: VariantState[], invalid: string | null): Omit<JobSummary, 'rss'> {
   const variants = states.map((s): VariantSummary => {
     const done = s.rounds.filter((m): m is Measurement => m !== null);
     const requests = sum(done.map((m) => m.requests));
