@@ -68,18 +68,19 @@ async function main(): Promise<void> {
     }
     const scalePoints = scale.length > 0 ? await scaleCurve(SCALE_JOBS, scale, ctx, targets, log) : [];
     const memory: MemorySummary = {
-      service: targets.find((t) => t.name === 'service')?.peakRssMiB() ?? null,
-      baseline: targets.find((t) => t.name === 'baseline')?.peakRssMiB() ?? null,
+      service: targets.find((t) => t.name === 'service')?.rss.peakMiB() ?? null,
+      baseline: targets.find((t) => t.name === 'baseline')?.rss.peakMiB() ?? null,
     };
 
+    const allJobs = [...summaries, ...scalePoints.flatMap((p) => p.jobs.map((j) => ({ ...j, id: `${j.id} @${p.sessions}` })))];
     const report = [
       `${config.sessions} sessions; wrk ${config.threads} thread(s), ${config.connections} connections; ${config.rounds} rounds x ${config.duration}s, ` +
         'variants rotating; medians and min–max over rounds; ratios paired per round; CPU ms per request = target process + PostgreSQL',
       `service node flags: ${targets.find((t) => t.name === 'service')?.nodeFlags.join(' ') || 'none (no heap cap)'}`,
       '',
-      formatRatios([...summaries, ...scalePoints.flatMap((p) => p.jobs.map((j) => ({ ...j, id: `${j.id} @${p.sessions}` })))]),
+      formatRatios(allJobs),
       '',
-      formatMemory(memory),
+      formatMemory(memory, allJobs),
       ...summaries.map((s) => `\n${formatJob(s)}`),
       ...scalePoints.map((p) => `\nscale: ${p.sessions} sessions\n${p.jobs.map(formatJob).join('\n')}`),
       ...(withService ? [] : ['\n(service not built: baseline only)']),

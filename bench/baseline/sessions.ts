@@ -132,25 +132,46 @@ function parseLimit(raw: string | null): number {
   return n;
 }
 
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** `from`, as the contract takes it: an ISO 8601 instant with an offset, on a day that exists; now when absent. */
+function parseFrom(raw: string | null): Date {
+  if (raw === null) return new Date();
+  const m = INSTANT.exec(raw);
+  const from = m ? new Date(raw) : null;
+  // Date rolls 2027-02-30 over to March 2 rather than refusing it.
+  const dayExists = m !== null && new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDate() === +m[3];
+  if (!from || Number.isNaN(from.getTime()) || !dayExists) {
+    throw new HttpProblem(400, 'validation', 'Invalid request', undefined, [
+      { field: 'from', message: 'must be an ISO 8601 timestamp with an offset, e.g. 2027-08-01T18:00:00-07:00' },
+    ]);
+  }
+  return from;
+}
+
 const LIST_SQL = `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id
-  WHERE e.status = 'published' AND s.starts_at >= now()`;
+  WHERE e.status = 'published' AND s.starts_at >= $2::timestamptz`;
 const FIRST_PAGE = { name: 'list-sessions', text: `${LIST_SQL} ORDER BY s.starts_at, s.id LIMIT $1` };
 const NEXT_PAGE = {
   name: 'list-sessions-after',
-  text: `${LIST_SQL} AND (s.starts_at, s.id) > ($2::timestamptz, $3::uuid) ORDER BY s.starts_at, s.id LIMIT $1`,
+  text: `${LIST_SQL} AND (s.starts_at, s.id) > ($3::timestamptz, $4::uuid) ORDER BY s.starts_at, s.id LIMIT $1`,
 };
 
-/** `GET /sessions`: upcoming sessions of published events, keyset-paginated on (starts_at, id); one prepared statement. */
+/**
+ * `GET /sessions`: upcoming sessions of published events (from `from`, else now), keyset-paginated
+ * on (starts_at, id); one prepared statement.
+ */
 export async function listSessions(
   pool: Pool,
   query: URLSearchParams,
   baseUrl: string,
 ): Promise<{ data: unknown[]; nextCursor: string | null }> {
   const limit = parseLimit(query.get('limit'));
+  const from = parseFrom(query.get('from'));
   const cursorParam = query.get('cursor');
   const cursor = cursorParam ? decodeCursor(cursorParam) : null;
   const { rows } = await pool.query<SessionRow>(
-    cursor ? { ...NEXT_PAGE, values: [limit + 1, cursor[0], cursor[1]] } : { ...FIRST_PAGE, values: [limit + 1] },
+    cursor ? { ...NEXT_PAGE, values: [limit + 1, from, cursor[0], cursor[1]] } : { ...FIRST_PAGE, values: [limit + 1, from] },
   );
   const now = Date.now();
   const page = rows.slice(0, limit);

@@ -2,6 +2,7 @@ import { cpuBetween, type CpuSnapshot, type PostgresCpu } from './cpu';
 import type { BenchJob, JobContext, Variant } from './job';
 import type { Measurement } from './load';
 import type { ServerProcess, TargetName } from './processes';
+import { formatRss } from './report';
 import { median, type Spread, spread, sum } from './stats';
 
 export interface VariantSummary {
@@ -41,6 +42,8 @@ export interface JobSummary {
   invalid: string | null;
   /** The job's derived lines (`BenchJob.notes`). */
   notes: string[];
+  /** Each target's RSS in MiB when the job started, and its peak until the job's end (checks and warm-up included). */
+  rss: Partial<Record<TargetName, { startMiB: number | null; peakMiB: number | null }>>;
 }
 
 /** A server under test died: the whole run stops. */
@@ -69,6 +72,7 @@ export async function runJob(job: BenchJob, ctx: JobContext, targets: ServerProc
     invalid: null,
     failed: false,
   }));
+  for (const t of targets) t.rss.startWindow();
   await job.prepare?.(ctx);
   let invalid: string | null = null;
   if (job.differingAnswer && new Set(job.variants.map((v) => v.target)).size > 1 && targets.length > 1) {
@@ -92,7 +96,9 @@ export async function runJob(job: BenchJob, ctx: JobContext, targets: ServerProc
   } finally {
     for (const t of targets) if (t.exitReport() === null) process.kill(t.pid, 'SIGCONT');
   }
-  return summarize(job, states, invalid);
+  const rss = Object.fromEntries(targets.map((t) => [t.name, t.rss.window()]));
+  log(`  ${job.id}: ${formatRss(rss)}`);
+  return summarize(job, states, invalid, rss);
 }
 
 async function runRounds(
@@ -175,7 +181,7 @@ function ms(seconds: number | null, requests: number): string {
   return seconds === null || requests === 0 ? '-' : ((seconds * 1000) / requests).toFixed(3);
 }
 
-function summarize(job: BenchJob, states: VariantState[], invalid: string | null): JobSummary {
+function summarize(job: BenchJob, states: VariantState[], invalid: string | null, rss: JobSummary['rss']): JobSummary {
   const variants = states.map((s): VariantSummary => {
     const done = s.rounds.filter((m): m is Measurement => m !== null);
     const requests = sum(done.map((m) => m.requests));
@@ -209,7 +215,7 @@ function summarize(job: BenchJob, states: VariantState[], invalid: string | null
     const why = invalid ?? (of.invalid ? `${of.label}: ${of.invalid}` : to.invalid ? `${to.label}: ${to.invalid}` : null);
     return { of: r.of, to: r.to, label: r.label, goal: r.goal ?? null, ratio: spread(perRound), perRound, invalid: why };
   });
-  const summary: JobSummary = { id: job.id, title: job.title, kind: job.kind, variants, ratios, invalid, notes: [] };
+  const summary: JobSummary = { id: job.id, title: job.title, kind: job.kind, variants, ratios, invalid, notes: [], rss };
   summary.notes = invalid || !job.notes ? [] : job.notes(summary);
   return summary;
 }

@@ -31,6 +31,8 @@ export interface Measurement {
 export interface LoadSpec {
   method?: 'GET' | 'POST';
   path: string;
+  /** Instead of `path` for each request: a path with `{i}` in it, replaced by the request's number in the run (nine digits). */
+  pathTemplate?: string;
   headers?: Record<string, string>;
   /** A fixed body (JSON). */
   body?: string;
@@ -70,6 +72,8 @@ export async function runLoad(baseUrl: string, spec: LoadSpec, opts: LoadOptions
       body: spec.body,
       bodyTemplate: spec.bodyTemplate,
       headerTemplates: spec.headerTemplates,
+      pathTemplate: spec.pathTemplate,
+      threads: opts.threads,
       tag,
     }),
   );

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { processCpuSeconds } from './cpu';
+import { PeakRss } from './memory';
 import { freePort } from './ports';
 
 export type TargetName = 'service' | 'baseline';
@@ -14,8 +15,8 @@ export interface ServerProcess {
   pid: number;
   /** Node flags it runs with (none: no heap cap, V8's defaults). */
   nodeFlags: string[];
-  /** Peak resident memory so far (VmHWM), in MiB; null where /proc is missing. */
-  peakRssMiB(): number | null;
+  /** Peak resident memory: over its life, and per job (a window each). */
+  rss: PeakRss;
   /** CPU seconds used so far; null where /proc is missing. */
   cpuSeconds(): number | null;
   /** Null while running; else how it ended and its last output. */
@@ -107,7 +108,7 @@ async function startServer(name: TargetName, entry: string, nodeFlags: string[],
     url,
     pid: child.pid!,
     nodeFlags,
-    peakRssMiB: () => readPeakRss(child.pid!),
+    rss: new PeakRss(child.pid!),
     cpuSeconds: () => processCpuSeconds(child.pid!),
     exitReport: () => exitReport,
     stop: () => stopChild(child, exited),
@@ -138,15 +139,6 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-function readPeakRss(pid: number): number | null {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Keeps the last lines a child printed, for the error message when it fails to start. */

@@ -65,6 +65,7 @@ export function formatJob(job: JobSummary): string {
   for (const v of job.variants.filter((x) => x.invalid && !job.invalid)) lines.push(`  ${v.label}: invalid: ${v.invalid}`);
   for (const r of job.ratios) lines.push(`  ${r.label}: ${ratioText(r)}`);
   lines.push(...job.notes.map((n) => `  ${n}`));
+  lines.push(`  ${formatRss(job.rss)}`);
   return lines.join('\n');
 }
 
@@ -87,7 +88,23 @@ export function formatRatios(jobs: JobSummary[]): string {
   return table(['ratio (req/s, paired per round)', 'median', 'min–max', 'CPU ms/req: of', 'to', 'goal'], rows).join('\n');
 }
 
-export function formatMemory(memory: MemorySummary): string {
-  const mib = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} MiB (${((v * 1024 * 1024) / 1e6).toFixed(1)} MB)`);
-  return `peak RSS over the whole run (VmHWM): service ${mib(memory.service)}, baseline ${mib(memory.baseline)}`;
+const mib = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(1));
+
+/** `RSS MiB at the job's start → its peak during the job`, per target. */
+export function formatRss(rss: JobSummary['rss']): string {
+  const parts = Object.entries(rss).map(([target, r]) => `${target} ${mib(r?.startMiB)} → ${mib(r?.peakMiB)}`);
+  return `RSS MiB, at the job's start → peak during it: ${parts.join(', ')}`;
+}
+
+/** The whole run's peak RSS per target, then each job's (VmHWM reset when the job starts). */
+export function formatMemory(memory: MemorySummary, jobs: JobSummary[]): string {
+  const mb = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} MiB (${((v * 1024 * 1024) / 1e6).toFixed(1)} MB)`);
+  return [
+    `peak RSS over the whole run (VmHWM): service ${mb(memory.service)}, baseline ${mb(memory.baseline)}`,
+    '',
+    ...table(
+      ['RSS per job, MiB: at its start → peak during it', 'service', 'baseline'],
+      jobs.map((j) => [j.id, ...(['service', 'baseline'] as const).map((t) => `${mib(j.rss[t]?.startMiB)} → ${mib(j.rss[t]?.peakMiB)}`)]),
+    ),
+  ].join('\n');
 }

@@ -2,7 +2,9 @@
  * The Lua script wrk runs for one load. A fixed request is built once by wrk itself; with
  * templates, request() builds each request, replacing `{n}` with a name unique to the run
  * (`<tag>.<thread>.<counter>`), so every registration has a fresh email and, when asked, a fresh
- * Idempotency-Key. response() counts statuses per thread and done() prints one JSON line.
+ * Idempotency-Key, and `{i}` in the path with the request's number in the run (0, 1, 2, ...
+ * across threads, nine digits), so every URL is new to a cache. response() counts statuses per
+ * thread and done() prints one JSON line.
  */
 export interface ScriptSpec {
   method: 'GET' | 'POST';
@@ -14,6 +16,10 @@ export interface ScriptSpec {
   bodyTemplate?: string;
   /** Headers with `{n}` in their values. */
   headerTemplates?: Record<string, string>;
+  /** A path with `{i}` in it. */
+  pathTemplate?: string;
+  /** wrk's threads: `{i}` interleaves their counters. */
+  threads: number;
   /** Unique to this run: names never collide across rounds, variants or targets. */
   tag: string;
 }
@@ -40,13 +46,13 @@ export function luaString(text: string): string {
   return `${out}"`;
 }
 
-/** `a{n}b` as the Lua expression `"a" .. n .. "b"`. */
-function template(text: string): string {
-  return text.split('{n}').map(luaString).join(' .. n .. ');
+/** `a{n}b` as the Lua expression `"a" .. n .. "b"` (likewise `{i}`). */
+function template(text: string, name = 'n'): string {
+  return text.split(`{${name}}`).map(luaString).join(` .. ${name} .. `);
 }
 
 export function wrkScript(spec: ScriptSpec): string {
-  const dynamic = spec.bodyTemplate !== undefined || Object.keys(spec.headerTemplates ?? {}).length > 0;
+  const dynamic = spec.bodyTemplate !== undefined || spec.pathTemplate !== undefined || Object.keys(spec.headerTemplates ?? {}).length > 0;
   const lines = [
     'local threads = {}',
     'statuses = {}',
@@ -66,10 +72,11 @@ export function wrkScript(spec: ScriptSpec): string {
       'function request()',
       '  counter = counter + 1',
       `  local n = ${luaString(spec.tag)} .. "." .. tid .. "." .. counter`,
+      `  local i = string.format("%09d", (counter - 1) * ${spec.threads} + tid - 1)`,
       // wrk.format() adds Host and Content-Length to the table it is given: one table per thread, reused.
       '  for k, v in pairs(wrk.headers) do headers[k] = v end',
       ...Object.entries(spec.headerTemplates ?? {}).map(([name, value]) => `  headers[${luaString(name)}] = ${template(value)}`),
-      `  return wrk.format(nil, nil, headers, ${spec.bodyTemplate !== undefined ? template(spec.bodyTemplate) : 'wrk.body'})`,
+      `  return wrk.format(nil, ${spec.pathTemplate !== undefined ? template(spec.pathTemplate, 'i') : 'nil'}, headers, ${spec.bodyTemplate !== undefined ? template(spec.bodyTemplate) : 'wrk.body'})`,
       'end',
     );
   }
