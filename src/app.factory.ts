@@ -30,7 +30,7 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     ...httpServerOptions(config.publicBaseUrl, options.requestTimeoutMs),
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 300 },
-    // Already chosen by the server (withRequestIds); requests injected in tests get theirs here.
+    // request.id: the caller's X-Request-Id when sane, else a UUID.
     genReqId: requestIdOf,
     // request.ip (what the rate limits key on) comes from X-Forwarded-For only via these proxies.
     trustProxy: config.trustProxy,
