@@ -37,6 +37,8 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     // Fastify's pino: JSON lines, the request id on every line of a request, secrets redacted.
     logger: loggerOptions(config.logLevel, options.logStream),
     logController: new RequestLogController(),
+    // No Nest middleware here (hooks do that work): without middie, no hook of its runs per request.
+    skipMiddie: true,
     // prepareDrain answers requests that arrive while closing, as problem+json.
     return503OnClosing: false,
     // Keep-alive clients are not allowed to hold a shutdown open.
