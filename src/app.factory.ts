@@ -30,13 +30,15 @@ export async function createApp(config: AppConfig & { databaseUrl: string }, opt
     ...httpServerOptions(config.publicBaseUrl, options.requestTimeoutMs),
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 300 },
-    // Already chosen by the server (withRequestIds); requests injected in tests get theirs here.
+    // request.id: the caller's X-Request-Id when sane, else a UUID.
     genReqId: requestIdOf,
     // request.ip (what the rate limits key on) comes from X-Forwarded-For only via these proxies.
     trustProxy: config.trustProxy,
     // Fastify's pino: JSON lines, the request id on every line of a request, secrets redacted.
     logger: loggerOptions(config.logLevel, options.logStream),
     logController: new RequestLogController(),
+    // No Nest middleware here (hooks do that work): without middie, no hook of its runs per request.
+    skipMiddie: true,
     // prepareDrain answers requests that arrive while closing, as problem+json.
     return503OnClosing: false,
     // Keep-alive clients are not allowed to hold a shutdown open.

@@ -193,6 +193,62 @@ describe('every message', () => {
     expect(sink.to('jon@example.com')).toHaveLength(2);
   });
 
+  it('names the request that caused it: registering, cancelling and the promotion it makes, staff changes, a resend', async () => {
+    const session = await f.publishedSession({ capacity: 1, waitlistEnabled: true });
+    const other = await f.session(session.eventId);
+    const uma = await register(session.id, 'uma@example.com', 'req-uma');
+    await register(session.id, 'vic@example.com', 'req-vic');
+    const wen = await register(session.id, 'wen@example.com', 'req-wen');
+    await register(other.id, 'xia@example.com', 'req-xia');
+    const as = (id: string) => ({ ...auth, 'X-Request-Id': id });
+
+    await t.http.delete(`/registrations/${uma.manageToken}`).set('X-Request-Id', 'req-cancel').expect(200);
+    await t.http.patch(`/admin/sessions/${session.id}`).set(as('req-raise')).send({ capacity: 2 }).expect(200);
+    await t.http
+      .post('/registrations/resend')
+      .set('X-Request-Id', 'req-resend')
+      .send({ sessionId: session.id, email: 'vic@example.com' })
+      .expect(202);
+    await t.http.post(`/admin/registrations/${wen.id}/cancel`).set(as('req-staff-cancel')).expect(200);
+    await t.http
+      .patch(`/admin/sessions/${session.id}`)
+      .set(as('req-move'))
+      .send({ startsAt: inDays(40), endsAt: inDays(40, 3) })
+      .expect(200);
+    await t.http
+      .patch(`/admin/events/${session.eventId}`)
+      .set(as('req-venue'))
+      .send({ venue: { name: 'Hall B' } })
+      .expect(200);
+    await t.http.post(`/admin/sessions/${session.id}/cancel`).set(as('req-session-cancel')).expect(200);
+    await t.http.post(`/admin/events/${session.eventId}/cancel`).set(as('req-event-cancel')).expect(200);
+
+    const rows: { email: string; kind: string; request_id: string }[] = await t.db.query(
+      `SELECT r.email, m.kind, m.request_id FROM mail_outbox m JOIN registrations r ON r.id = m.registration_id
+        WHERE r.session_id IN ($1, $2)`,
+      [session.id, other.id],
+    );
+    // Sorted: the messages of one transaction share their created_at.
+    expect(rows.map((r) => `${r.email.split('@')[0]} ${r.kind} ${r.request_id}`).sort()).toEqual(
+      [
+        'uma confirmed req-uma',
+        'vic waitlisted req-vic',
+        'wen waitlisted req-wen',
+        'xia confirmed req-xia',
+        'uma cancelled req-cancel',
+        'vic promoted req-cancel',
+        'wen promoted req-raise',
+        'vic manage-link req-resend',
+        'wen cancelled req-staff-cancel',
+        'vic session-updated req-move',
+        'xia session-updated req-venue',
+        'vic session-updated req-venue',
+        'vic session-cancelled req-session-cancel',
+        'xia session-cancelled req-event-cancel',
+      ].sort(),
+    );
+  });
+
   it('a permanent rejection (550) fails the message at once and is not retried', async () => {
     const session = await f.publishedSession();
     const reg = await register(session.id, 'bounce@example.com');

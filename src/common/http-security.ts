@@ -4,7 +4,6 @@ import helmet, { type HelmetOptions } from 'helmet';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { STAFF_PATH, useCors } from './cors';
-import { withRequestIds } from './request-id';
 
 /** The contract: a request body that has not arrived within 30 s is cut off. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -15,7 +14,7 @@ export const REQUEST_TIMEOUT_MS = 30_000;
  * 408 and the socket closed); Node checks it every `connectionsCheckingInterval`, so that is a
  * tenth of it, not Node's 30 s. Headers get a third of it. The socket timeout drops a socket
  * silent both ways (a reader that stopped reading); keep-alive stays Fastify's 72 s, past
- * proxies' 60 s idle. Every request runs inside `withRequestIds`, before Fastify sees it.
+ * proxies' 60 s idle.
  */
 export function httpServerOptions(
   publicBaseUrl: string,
@@ -29,7 +28,7 @@ export function httpServerOptions(
           headersTimeout: Math.ceil(requestTimeoutMs / 3),
           connectionsCheckingInterval: Math.max(50, Math.floor(requestTimeoutMs / 10)),
         },
-        withRequestIds(handler),
+        handler,
       );
       server.keepAliveTimeout = 72_000;
       server.setTimeout(2 * requestTimeoutMs);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -8,6 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Staff } from '../auth/staff.decorator';
 import { Page } from '../common/cursor';
 import { ProblemSchema } from '../common/problem.schema';
@@ -75,8 +76,8 @@ export class AdminEventsController {
       'Fields left out stay as they are; null clears a nullable field. The status changes only through /publish and ' + '/cancel.',
   })
   @ApiOkResponse({ type: EventView })
-  update(@Param('id', UuidParamPipe) id: string, @Body() dto: UpdateEventDto): Promise<EventView> {
-    return this.admin.updateEvent(id, dto);
+  update(@Param('id', UuidParamPipe) id: string, @Body() dto: UpdateEventDto, @Req() request: FastifyRequest): Promise<EventView> {
+    return this.admin.updateEvent(id, dto, request.id);
   }
 
   @Delete('events/:id')
@@ -114,8 +115,8 @@ export class AdminEventsController {
   })
   @HttpCode(200)
   @ApiOkResponse({ type: EventView, description: 'The event and all its sessions are cancelled' })
-  cancel(@Param('id', UuidParamPipe) id: string): Promise<EventView> {
-    return this.admin.cancelEvent(id);
+  cancel(@Param('id', UuidParamPipe) id: string, @Req() request: FastifyRequest): Promise<EventView> {
+    return this.admin.cancelEvent(id, request.id);
   }
 
   @Post('events/:id/sessions')
@@ -171,8 +172,12 @@ export class AdminEventsController {
     type: ProblemSchema,
     description: 'Capacity below the confirmed count, or the session (or its event) is cancelled',
   })
-  updateSession(@Param('id', UuidParamPipe) id: string, @Body() dto: UpdateSessionDto): Promise<SessionView> {
-    return this.admin.updateSession(id, dto);
+  updateSession(
+    @Param('id', UuidParamPipe) id: string,
+    @Body() dto: UpdateSessionDto,
+    @Req() request: FastifyRequest,
+  ): Promise<SessionView> {
+    return this.admin.updateSession(id, dto, request.id);
   }
 
   @Post('sessions/:id/cancel')
@@ -183,7 +188,7 @@ export class AdminEventsController {
     description: 'Its attendees are mailed; feeds keep it with STATUS:CANCELLED. Repeating it answers the same.',
   })
   @ApiOkResponse({ type: SessionView })
-  cancelSession(@Param('id', UuidParamPipe) id: string): Promise<SessionView> {
-    return this.admin.cancelSession(id);
+  cancelSession(@Param('id', UuidParamPipe) id: string, @Req() request: FastifyRequest): Promise<SessionView> {
+    return this.admin.cancelSession(id, request.id);
   }
 }

@@ -108,7 +108,8 @@ export class EventsAdminService {
     }
   }
 
-  async updateEvent(id: string, dto: UpdateEventDto): Promise<EventView> {
+  /** `requestId`, here and below: the HTTP request's, for the messages a change causes. */
+  async updateEvent(id: string, dto: UpdateEventDto, requestId: string): Promise<EventView> {
     await this.change(async (tx) => {
       const event = await this.lockEvent(tx, id);
       const venue = dto.venue === undefined ? event.venue : toVenue(dto.venue);
@@ -130,7 +131,7 @@ export class EventsAdminService {
       ]);
       if (placeChanged) {
         await tx.query(BUMP_INHERITING_SESSIONS_SQL, [id]);
-        await this.sessionChanges.emit('eventMoved', tx, id);
+        await this.sessionChanges.emit('eventMoved', tx, id, requestId);
       }
     });
     return this.getEvent(id);
@@ -155,13 +156,13 @@ export class EventsAdminService {
     return this.getEvent(id);
   }
 
-  async cancelEvent(id: string): Promise<EventView> {
+  async cancelEvent(id: string, requestId: string): Promise<EventView> {
     await this.change(async (tx) => {
       const event = await this.lockEvent(tx, id);
       if (event.status === 'cancelled') return;
       await tx.query(SET_EVENT_STATUS_SQL, [id, 'cancelled']);
       // Before its sessions are cancelled, which would make every one look cancelled already.
-      await this.sessionChanges.emit('eventCancelling', tx, id);
+      await this.sessionChanges.emit('eventCancelling', tx, id, requestId);
       await tx.query(CANCEL_EVENT_SESSIONS_SQL, [id]);
     });
     return this.getEvent(id);
@@ -194,7 +195,7 @@ export class EventsAdminService {
     return this.getSession(id);
   }
 
-  async updateSession(id: string, dto: UpdateSessionDto): Promise<SessionView> {
+  async updateSession(id: string, dto: UpdateSessionDto, requestId: string): Promise<SessionView> {
     await this.change(async (tx) => {
       const before = await this.lockSession(tx, id);
       // Cancelling is final: a new capacity or time would offer seats nobody can take.
@@ -230,20 +231,20 @@ export class EventsAdminService {
         session.registrationClosesAt,
         session.sequence,
       ]);
-      if (session.sequence !== before.sequence) await this.sessionChanges.emit('sessionRescheduled', tx, id);
+      if (session.sequence !== before.sequence) await this.sessionChanges.emit('sessionRescheduled', tx, id, requestId);
       if (session.capacity === null || (before.capacity !== null && session.capacity > before.capacity)) {
-        await this.sessionChanges.emit('seatsFreed', tx, id);
+        await this.sessionChanges.emit('seatsFreed', tx, id, requestId);
       }
     });
     return this.getSession(id);
   }
 
-  async cancelSession(id: string): Promise<SessionView> {
+  async cancelSession(id: string, requestId: string): Promise<SessionView> {
     await this.change(async (tx) => {
       const session = await this.lockSession(tx, id);
       if (session.status === 'cancelled') return;
       await tx.query(CANCEL_SESSION_SQL, [id]);
-      await this.sessionChanges.emit('sessionCancelled', tx, id);
+      await this.sessionChanges.emit('sessionCancelled', tx, id, requestId);
     });
     return this.getSession(id);
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Ip, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -8,6 +8,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Staff } from '../auth/staff.decorator';
 import type { Page } from '../common/cursor';
 import { ProblemSchema } from '../common/problem.schema';
@@ -43,9 +44,9 @@ export class ResendController {
   })
   @ApiBadRequestResponse({ type: ProblemSchema, description: 'Not a session id and an email address' })
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many resends from this client or to this email; see Retry-After' })
-  async resend(@Body() dto: ResendDto, @Ip() ip: string): Promise<void> {
+  async resend(@Body() dto: ResendDto, @Ip() ip: string, @Req() request: FastifyRequest): Promise<void> {
     await this.limiter.resend(ip, dto.email);
-    await this.mail.resend(dto.sessionId, dto.email);
+    await this.mail.resend(dto.sessionId, dto.email, request.id);
   }
 }
 

@@ -5,7 +5,6 @@ import { Database } from '../database/database';
 import { SessionChanges } from '../events/session-changes';
 import type { MessageView } from './dto/message.view';
 import { ENQUEUE_RESEND_SQL, enqueueForEvent, enqueueForSession, MessageRow, messagesSql } from './outbox.queries';
-import { currentRequestId } from '../common/request-id';
 
 /** What people ask of the mail: attendees a new manage link, staff where a registration's messages stand. */
 @Injectable()
@@ -16,10 +15,10 @@ export class MailService {
   ) {
     // Staff changes tell attendees, in the change's own transaction.
     sessionChanges.subscribe({
-      sessionRescheduled: (tx, sessionId) => enqueueForSession(tx, sessionId, 'session-updated'),
-      sessionCancelled: (tx, sessionId) => enqueueForSession(tx, sessionId, 'session-cancelled'),
-      eventMoved: (tx, eventId) => enqueueForEvent(tx, eventId, 'session-updated', 'inheriting-venue'),
-      eventCancelling: (tx, eventId) => enqueueForEvent(tx, eventId, 'session-cancelled', 'not-cancelled'),
+      sessionRescheduled: (tx, sessionId, requestId) => enqueueForSession(tx, sessionId, 'session-updated', requestId),
+      sessionCancelled: (tx, sessionId, requestId) => enqueueForSession(tx, sessionId, 'session-cancelled', requestId),
+      eventMoved: (tx, eventId, requestId) => enqueueForEvent(tx, eventId, 'session-updated', 'inheriting-venue', requestId),
+      eventCancelling: (tx, eventId, requestId) => enqueueForEvent(tx, eventId, 'session-cancelled', 'not-cancelled', requestId),
     });
   }
 
@@ -27,8 +26,8 @@ export class MailService {
    * Queues a manage-link message when this email holds a live place in this session; does
    * nothing otherwise. The caller answers the same either way, so nothing is revealed.
    */
-  async resend(sessionId: string, email: string): Promise<void> {
-    await this.db.query(ENQUEUE_RESEND_SQL, [sessionId, email, currentRequestId()]);
+  async resend(sessionId: string, email: string, requestId: string): Promise<void> {
+    await this.db.query(ENQUEUE_RESEND_SQL, [sessionId, email, requestId]);
   }
 
   async messages(registrationId: string, limit = 20, cursor?: string): Promise<Page<MessageView>> {

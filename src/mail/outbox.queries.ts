@@ -6,7 +6,6 @@
  */
 import type { Queryable } from '../database/database';
 import type { MessageKind } from './message-kind';
-import { currentRequestId } from '../common/request-id';
 
 export interface OutboxMessage {
   registrationId: string;
@@ -19,8 +18,14 @@ const LIVE = `r.status IN ('confirmed', 'waitlisted')`;
 /** Nobody is told about a session that is over. */
 const AHEAD = `s.ends_at > now()`;
 
+/**
+ * The X-Request-Id of the HTTP request whose change writes a message, kept with it so a failed
+ * delivery names its cause; null for work no request caused.
+ */
+export type CausingRequest = string | null;
+
 /** Writes these messages in the caller's transaction: one statement, however many. */
-export async function enqueueMessages(tx: Queryable, messages: OutboxMessage[]): Promise<void> {
+export async function enqueueMessages(tx: Queryable, messages: OutboxMessage[], requestId: CausingRequest): Promise<void> {
   if (messages.length === 0) return;
   await tx.query(
     `INSERT INTO mail_outbox (registration_id, kind, details, request_id)
@@ -29,18 +34,18 @@ export async function enqueueMessages(tx: Queryable, messages: OutboxMessage[]):
       messages.map((m) => m.registrationId),
       messages.map((m) => m.kind),
       messages.map((m) => (m.details ? JSON.stringify(m.details) : null)),
-      currentRequestId(),
+      requestId,
     ],
   );
 }
 
 /** One message to every live place of a session still ahead, in one INSERT … SELECT. */
-export async function enqueueForSession(tx: Queryable, sessionId: string, kind: MessageKind): Promise<void> {
+export async function enqueueForSession(tx: Queryable, sessionId: string, kind: MessageKind, requestId: CausingRequest): Promise<void> {
   await tx.query(
     `INSERT INTO mail_outbox (registration_id, kind, request_id)
      SELECT r.id, $2, $3 FROM registrations r JOIN sessions s ON s.id = r.session_id
       WHERE r.session_id = $1 AND ${LIVE} AND ${AHEAD}`,
-    [sessionId, kind, currentRequestId()],
+    [sessionId, kind, requestId],
   );
 }
 
@@ -54,13 +59,14 @@ export async function enqueueForEvent(
   eventId: string,
   kind: MessageKind,
   sessions: 'inheriting-venue' | 'not-cancelled',
+  requestId: CausingRequest,
 ): Promise<void> {
   const which = sessions === 'inheriting-venue' ? `s.venue IS NULL AND s.status = 'scheduled'` : `s.status <> 'cancelled'`;
   await tx.query(
     `INSERT INTO mail_outbox (registration_id, kind, request_id)
      SELECT r.id, $2, $3 FROM sessions s JOIN registrations r ON r.session_id = s.id
       WHERE s.event_id = $1 AND ${which} AND ${LIVE} AND ${AHEAD}`,
-    [eventId, kind, currentRequestId()],
+    [eventId, kind, requestId],
   );
 }
 

@@ -81,7 +81,7 @@ export class PagesController {
         { type: 'body', metatype: RegisterDto },
       )) as RegisterDto;
       // The form's own key makes a double click (or a resent form) register once.
-      const { body } = await this.registrations.register(session.id, input, state.key);
+      const { body } = await this.registrations.register(session.id, input, state.key, request.id);
       await setPageHeaders(reply, { secret: true }).code(303).header('Location', `/m/${body.manageToken}`).send();
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -120,7 +120,7 @@ export class PagesController {
   @Post('m/:token/cancel')
   async cancel(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (isCrossSitePost(request, this.config.publicBaseUrl)) return this.refuseCrossSite(reply);
-    await this.registrations.cancelByToken(token);
+    await this.registrations.cancelByToken(token, request.id);
     await setPageHeaders(reply, { secret: true }).code(303).header('Location', `/m/${token}`).send();
   }
 

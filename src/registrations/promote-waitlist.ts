@@ -12,7 +12,7 @@ export function seatsToPromote(capacity: number | null, confirmed: number, waitl
  * Moves the first waitlisted registrations (first come, first served) into the free seats. The
  * caller's transaction must hold the session's row lock.
  */
-export async function promoteWaitlisted(tx: Queryable, sessionId: string): Promise<number> {
+export async function promoteWaitlisted(tx: Queryable, sessionId: string, requestId: string): Promise<number> {
   const [session] = await tx.query<{ capacity: number | null; confirmed_count: number; waitlisted_count: number }>(SESSION_COUNTS_SQL, [
     sessionId,
   ]);
@@ -23,6 +23,7 @@ export async function promoteWaitlisted(tx: Queryable, sessionId: string): Promi
   await enqueueMessages(
     tx,
     promoted.map((id) => ({ registrationId: id, kind: 'promoted' })),
+    requestId,
   );
   return n;
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiExtraModels,
@@ -10,6 +10,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Staff } from '../auth/staff.decorator';
 import type { Page } from '../common/cursor';
 import { ProblemSchema } from '../common/problem.schema';
@@ -86,7 +87,7 @@ export class RegistrationsAdminController {
     type: RegistrationView,
     description: 'Cancelled; a freed seat goes to the first waitlisted person. Repeating it answers the same.',
   })
-  cancel(@Param('id', UuidParamPipe) id: string): Promise<RegistrationView> {
-    return this.registrations.cancelById(id);
+  cancel(@Param('id', UuidParamPipe) id: string, @Req() request: FastifyRequest): Promise<RegistrationView> {
+    return this.registrations.cancelById(id, request.id);
   }
 }

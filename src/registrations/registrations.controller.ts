@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Ip, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Ip, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -11,7 +11,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemSchema } from '../common/problem.schema';
 import { RateLimiter } from '../rate-limits/rate-limiter';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -76,10 +76,11 @@ export class RegistrationsController {
     @Body() dto: RegisterDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Ip() ip: string,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RegistrationCreatedView> {
     await this.limiter.registration(ip);
-    const { body, replayed } = await this.registrations.register(sessionId, dto, idempotencyKey);
+    const { body, replayed } = await this.registrations.register(sessionId, dto, idempotencyKey, request.id);
     if (replayed) reply.header('Idempotent-Replayed', 'true');
     return body;
   }
@@ -111,7 +112,7 @@ export class RegistrationsController {
     description: 'Cancelled (status "cancelled"); a freed seat goes to the first waitlisted person. Repeating it answers the same.',
   })
   @ApiNotFoundResponse({ type: ProblemSchema, description: TOKEN_NOT_FOUND })
-  cancel(@Param('token') token: string): Promise<ManagedRegistrationView> {
-    return this.registrations.cancelByToken(token);
+  cancel(@Param('token') token: string, @Req() request: FastifyRequest): Promise<ManagedRegistrationView> {
+    return this.registrations.cancelByToken(token, request.id);
   }
 }

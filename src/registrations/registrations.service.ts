@@ -17,7 +17,6 @@ import { Database } from '../database/database';
 import type { SessionRow } from '../events/rows';
 import { SessionChanges } from '../events/session-changes';
 import { enqueueMessages } from '../mail/outbox.queries';
-import { currentRequestId } from '../common/request-id';
 import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
 import { idempotencyMaterial, parseIdempotencyKey } from './idempotency';
@@ -88,7 +87,7 @@ export class RegistrationsService {
     sessionChanges: SessionChanges,
   ) {
     // A capacity raised by staff promotes the waitlist in the same transaction.
-    sessionChanges.subscribe({ seatsFreed: (tx, sessionId) => promoteWaitlisted(tx, sessionId) });
+    sessionChanges.subscribe({ seatsFreed: (tx, sessionId, requestId) => promoteWaitlisted(tx, sessionId, requestId) });
   }
 
   /**
@@ -96,8 +95,14 @@ export class RegistrationsService {
    * and writes the email, holding the session's lock only inside PostgreSQL. What the answer
    * needs from Node (id, token) is made and sealed before it; the statement stores it beside the
    * facts it decided, so a replay rebuilds the same body and no key is ever claimed unanswered.
+   * `requestId` (the HTTP request's) goes into the email's outbox row.
    */
-  async register(sessionId: string, input: RegisterDto, idempotencyKeyHeader?: string | string[]): Promise<RegisterResult> {
+  async register(
+    sessionId: string,
+    input: RegisterDto,
+    idempotencyKeyHeader: string | string[] | undefined,
+    requestId: string,
+  ): Promise<RegisterResult> {
     const key = parseIdempotencyKey(idempotencyKeyHeader);
     const idempotency = key === undefined ? undefined : idempotencyMaterial(key, sessionId, { name: input.name, email: input.email });
     if (idempotency) {
@@ -122,7 +127,7 @@ export class RegistrationsService {
       idempotency?.keyHash ?? null,
       idempotency?.requestHash ?? null,
       idempotency ? sealAnswerRequestPart(idempotency, request) : null,
-      currentRequestId(),
+      requestId,
     ];
     let row: RegisterRow;
     try {
@@ -153,21 +158,21 @@ export class RegistrationsService {
   }
 
   /** DELETE /registrations/:token. Cancelling twice answers the same. */
-  async cancelByToken(token: string): Promise<ManagedRegistrationView> {
+  async cancelByToken(token: string, requestId: string): Promise<ManagedRegistrationView> {
     if (!looksLikeToken(token)) throw new NotFoundError('Registration');
-    return toManagedView(await this.cancel({ token }), token, this.config.publicBaseUrl, new Date());
+    return toManagedView(await this.cancel({ token }, requestId), token, this.config.publicBaseUrl, new Date());
   }
 
   /** Staff cancelling on the attendee's behalf. */
-  async cancelById(id: string): Promise<RegistrationView> {
-    return toRegistrationView(await this.cancel({ id }));
+  async cancelById(id: string, requestId: string): Promise<RegistrationView> {
+    return toRegistrationView(await this.cancel({ id }, requestId));
   }
 
   /**
    * One transaction, locking in the same order as registering (session row, then the
    * registration) so the two never deadlock. A confirmed seat freed goes to the first waitlisted.
    */
-  private cancel(locator: Locator): Promise<RegistrationRow & SessionRow> {
+  private cancel(locator: Locator, requestId: string): Promise<RegistrationRow & SessionRow> {
     const [where, value] = 'token' in locator ? [BY_TOKEN, hashToken(locator.token)] : ['r.id = $1', locator.id];
     return this.db.transaction(async (tx) => {
       const [target] = await tx.query<{ id: string; session_id: string }>(FIND_FOR_CANCEL_SQL(where), [value]);
@@ -177,11 +182,13 @@ export class RegistrationsService {
       if (status !== 'cancelled') {
         await tx.query(CANCEL_SQL, [target.id]);
         await tx.query(UNCOUNT_SQL, [target.session_id, status]);
-        if (status === 'confirmed') await promoteWaitlisted(tx, target.session_id);
+        if (status === 'confirmed') await promoteWaitlisted(tx, target.session_id, requestId);
         // Email outbox: "your place is cancelled", in this transaction.
-        await enqueueMessages(tx, [
-          { registrationId: target.id, kind: 'cancelled', details: { by: 'token' in locator ? 'attendee' : 'staff', from: status } },
-        ]);
+        await enqueueMessages(
+          tx,
+          [{ registrationId: target.id, kind: 'cancelled', details: { by: 'token' in locator ? 'attendee' : 'staff', from: status } }],
+          requestId,
+        );
       }
       const [row] = await tx.query<RegistrationRow & SessionRow>(MANAGED_SQL('r.id = $1'), [target.id]);
       return row;
