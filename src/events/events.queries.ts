@@ -1,4 +1,5 @@
 import { decodeCursor, isIsoInstant } from '../common/cursor';
+import type { Statement } from '../database/database';
 
 /**
  * The listing SQL, in one place. Sessions page by (starts_at, id) on sessions_starts_at_id_idx;
@@ -32,6 +33,36 @@ const EVENT_BY = (column: 'id' | 'slug'): string => `
 export const EVENT_BY_ID_SQL = EVENT_BY('id');
 export const EVENT_BY_SLUG_SQL = EVENT_BY('slug');
 
+/**
+ * Listing statements are prepared per connection under one name per distinct text (which filters
+ * are given, the page size), so PostgreSQL plans each once and then runs its generic plan; with
+ * the page size as a parameter it would plan every request (a LIMIT it cannot see keeps custom
+ * plans). A few shapes serve nearly every request; past the bound, texts go unnamed.
+ */
+const NAMED_SHAPES = 64;
+const shapeNames = new Map<string, string>();
+
+export function listingStatement(text: string): string | Statement {
+  let name = shapeNames.get(text);
+  if (name === undefined) {
+    if (shapeNames.size >= NAMED_SHAPES) return text;
+    name = `listing-${shapeNames.size + 1}`;
+    shapeNames.set(text, name);
+  }
+  return { name, text };
+}
+
+/** The rows a page reads (one more tells whether another page follows), written into the SQL: a whole number, checked here too. */
+function pageRows(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`page size ${limit}`);
+  return limit + 1;
+}
+
+export interface ListingSql {
+  statement: string | Statement;
+  params: unknown[];
+}
+
 class Sql {
   readonly params: unknown[] = [];
   readonly where: string[] = [];
@@ -47,7 +78,7 @@ function eventConditions(sql: Sql, f: ListFilter): void {
   if (f.category) sql.where.push(`lower(e.category) = lower(${sql.param(f.category)})`);
 }
 
-export function listSessionsSql(f: ListFilter): { text: string; params: unknown[] } {
+export function listSessionsSql(f: ListFilter): ListingSql {
   const sql = new Sql();
   eventConditions(sql, f);
   if (f.from) sql.where.push(`s.starts_at >= ${sql.param(f.from)}`);
@@ -58,8 +89,8 @@ export function listSessionsSql(f: ListFilter): { text: string; params: unknown[
     sql.where.push(`(s.starts_at, s.id) > (${sql.param(ts)}::timestamptz, ${sql.param(id)}::uuid)`);
   }
   return {
-    text: `SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id
-      WHERE ${sql.where.join(' AND ')} ORDER BY s.starts_at, s.id LIMIT ${sql.param(f.limit + 1)}`,
+    statement: listingStatement(`SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id
+      WHERE ${sql.where.join(' AND ')} ORDER BY s.starts_at, s.id LIMIT ${pageRows(f.limit)}`),
     params: sql.params,
   };
 }
@@ -68,7 +99,7 @@ export function listSessionsSql(f: ListFilter): { text: string; params: unknown[
  * Events ordered by their next session in range. With `requireSession` false (staff listing with
  * no range given) events without sessions are listed too, after the others.
  */
-export function listEventsSql(f: ListFilter, requireSession: boolean): { text: string; params: unknown[] } {
+export function listEventsSql(f: ListFilter, requireSession: boolean): ListingSql {
   const sql = new Sql();
   const range: string[] = [];
   if (f.from) range.push(`s.starts_at >= ${sql.param(f.from)}`);
@@ -81,13 +112,13 @@ export function listEventsSql(f: ListFilter, requireSession: boolean): { text: s
     sql.where.push(`(${sortKey}, e.id) > (${sql.param(ts)}::timestamptz, ${sql.param(id)}::uuid)`);
   }
   return {
-    text: `SELECT e.*, CASE WHEN n.next_starts_at IS NULL THEN 'infinity'
+    statement: listingStatement(`SELECT e.*, CASE WHEN n.next_starts_at IS NULL THEN 'infinity'
              ELSE to_char(n.next_starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS cursor_ts
       FROM events e
       LEFT JOIN LATERAL (SELECT min(s.starts_at) AS next_starts_at FROM sessions s
                          WHERE s.event_id = e.id${range.map((r) => ` AND ${r}`).join('')}) n ON true
       WHERE ${sql.where.join(' AND ')}
-      ORDER BY ${sortKey}, e.id LIMIT ${sql.param(f.limit + 1)}`,
+      ORDER BY ${sortKey}, e.id LIMIT ${pageRows(f.limit)}`),
     params: sql.params,
   };
 }
@@ -110,16 +141,16 @@ function rangeConditions(sql: Sql, range: { from?: Date; to?: Date }): string {
  * an event of 10,000 sessions costs an index count, not 10,000 rows. Events with no session in
  * range give no row.
  */
-export function sessionsOfEventsSql(eventIds: string[], range: { from?: Date; to?: Date }): { text: string; params: unknown[] } {
+export function sessionsOfEventsSql(eventIds: string[], range: { from?: Date; to?: Date }): ListingSql {
   const sql = new Sql();
   const ids = sql.param(eventIds);
   const inRange = rangeConditions(sql, range);
   return {
-    text: `SELECT x.*, c.session_count FROM unnest(${ids}::uuid[]) AS p(event_id)
+    statement: listingStatement(`SELECT x.*, c.session_count FROM unnest(${ids}::uuid[]) AS p(event_id)
       CROSS JOIN LATERAL (SELECT count(*)::int AS session_count FROM sessions s WHERE s.event_id = p.event_id${inRange}) c
       CROSS JOIN LATERAL (SELECT ${SESSION_COLUMNS} FROM sessions s JOIN events e ON e.id = s.event_id
                            WHERE s.event_id = p.event_id${inRange}
-                           ORDER BY s.starts_at, s.id LIMIT ${LISTED_SESSIONS}) x`,
+                           ORDER BY s.starts_at, s.id LIMIT ${LISTED_SESSIONS}) x`),
     params: sql.params,
   };
 }

@@ -35,8 +35,8 @@ export class EventsService {
 
   async listSessions(query: SessionListQueryDto, statuses = PUBLIC): Promise<Page<SessionView>> {
     const now = new Date();
-    const { text, params } = listSessionsSql({ ...this.filter(query, now), statuses, eventId: query.eventId });
-    const rows = await this.db.query<SessionRow>(text, params);
+    const { statement, params } = listSessionsSql({ ...this.filter(query, now), statuses, eventId: query.eventId });
+    const rows = await this.db.query<SessionRow>(statement, params);
     return toPage(
       rows,
       query.limit ?? 20,
@@ -66,8 +66,8 @@ export class EventsService {
       ...(ranged ? {} : { from: undefined }),
       statuses: admin ? (query.status ? [query.status] : ALL) : PUBLIC,
     };
-    const { text, params } = listEventsSql(filter, ranged);
-    const rows = await this.db.query<EventRow>(text, params);
+    const { statement, params } = listEventsSql(filter, ranged);
+    const rows = await this.db.query<EventRow>(statement, params);
     const limit = query.limit ?? 20;
     const page = rows.slice(0, limit);
     const sessions = await this.sessionsByEvent(
@@ -106,8 +106,8 @@ export class EventsService {
   private async sessionsByEvent(eventIds: string[], range: { from?: Date; to?: Date }): Promise<Map<string, ShownSessions>> {
     const byEvent = new Map<string, ShownSessions>();
     if (eventIds.length === 0) return byEvent;
-    const { text, params } = sessionsOfEventsSql(eventIds, range);
-    const rows = await this.db.query<SessionRow & { session_count: number }>(text, params);
+    const { statement, params } = sessionsOfEventsSql(eventIds, range);
+    const rows = await this.db.query<SessionRow & { session_count: number }>(statement, params);
     const now = new Date();
     for (const r of rows) {
       const shown = byEvent.get(r.event_id) ?? { sessions: [], count: r.session_count };
