@@ -150,8 +150,8 @@ export interface FeedVenue {
 
 /**
  * Every row a feed renders, in feed order, with its validator inputs (modified, sequence, stamp)
- * for FeedStampSum. The aggregates are not window functions here: they would repeat on every row
- * and cost the database a third more than the rows alone.
+ * for FeedStampSum to add up: as window functions the aggregates would repeat on every row and
+ * cost the database a third more than the rows alone.
  */
 export function feedRowsSql(scope: FeedScope): { text: string; params: unknown[] } {
   const sql = scopeSql(scope);

@@ -2,8 +2,8 @@ import { escape } from 'ical-generator';
 import { IANAZone } from 'luxon';
 
 /*
- * VTIMEZONE components built from the tz database that luxon reads through Intl, the same one
- * ical-generator uses (via luxon) to write DTSTART/DTEND wall times, so a feed is self-consistent.
+ * VTIMEZONE components built from the tz database that luxon reads through Intl; the transitions
+ * found here also give DTSTART/DTEND their wall times (cachedOffsetZone), so a feed is self-consistent.
  * Observances are explicit (no RRULE): each used year starts with the offset in force on Jan 1,
  * followed by that year's transitions. Correct for any zone and any rule change between years.
  */
