@@ -1,8 +1,10 @@
-import { FEED_MAX_SESSIONS } from '../src/calendars/calendar-feed.queries';
+import { FeedStampSum } from '../src/calendars/calendar-feed';
+import { FEED_MAX_SESSIONS, FeedRow, feedRowsSql, FeedScope, FeedStampRow, feedStampSql } from '../src/calendars/calendar-feed.queries';
 import ICAL from 'ical.js';
 import type { Response } from 'supertest';
 import request from 'supertest';
 import { createApp } from '../src/app.factory';
+import { hashToken } from '../src/auth/tokens';
 import { ChangeNotifications, LISTENER_NAME } from '../src/events/change-notifications';
 import { CalendarsController } from '../src/calendars/calendars.controller';
 import { RENDERS_WAITING } from '../src/calendars/calendars.service';
@@ -327,6 +329,32 @@ describe('calendar feeds', () => {
       query.mockRestore();
       rows.mockRestore();
       render.mockRestore();
+    }
+  });
+
+  it('sums the validators from the rendered rows exactly as the validators query aggregates them', async () => {
+    const session = await f.publishedSession({ startsAt: inDays(3), endsAt: inDays(3, 2) });
+    await f.session(session.eventId, { startsAt: inDays(4), endsAt: inDays(4, 2) });
+    await patchSession(session.id, { startsAt: inDays(5), endsAt: inDays(5, 2) }); // a SEQUENCE above 0
+    const empty = await f.event({ status: 'published' });
+    const registered = await f.register(session.id);
+    await t.http.delete(`/registrations/${registered.body.manageToken}`).expect(200);
+    const sql = t.app.get(Database);
+    const scopes: FeedScope[] = [
+      { kind: 'all', since: new Date(Date.now() - 30 * 24 * 3600_000) },
+      { kind: 'event', by: 'id', value: session.eventId },
+      { kind: 'event', by: 'id', value: empty.id },
+      { kind: 'session', sessionId: session.id },
+      { kind: 'registration', tokenHash: hashToken(registered.body.manageToken) },
+    ];
+    for (const scope of scopes) {
+      const stamp = feedStampSql(scope);
+      const [expected] = await sql.query<FeedStampRow>(stamp.text, stamp.params);
+      const rows = feedRowsSql(scope);
+      const sum = new FeedStampSum();
+      for (const row of await sql.query<FeedRow>(rows.text, rows.params)) sum.add(row);
+      expect(expected.row_count).toBeGreaterThan(0);
+      expect(sum.result()).toEqual(expected);
     }
   });
 

@@ -1,6 +1,7 @@
 /**
  * The feeds' SQL. Each scope is read two ways: its validators (aggregates only) and its rows,
- * which carry the same aggregates as window functions, so a body and its ETag share one snapshot.
+ * which carry each row's validator inputs, summed while rendering (FeedStampSum) so a body and
+ * its ETag share one snapshot.
  */
 
 import { registrationIdsByTokenHash } from '../mail/outbox.queries';
@@ -97,29 +98,27 @@ export interface FeedStampRow {
 export const FEED_MAX_SESSIONS = 10_000;
 
 /** The scope's rows, capped and in feed order, with each row's validator inputs named. */
-function scopedCte(sql: ScopeSql, columns: string): string {
-  return `WITH scoped AS (
-      SELECT s.id, s.starts_at, ${sql.modified} AS modified, ${sql.sequence} AS sequence, ${sql.stamp} AS stamp${columns}
+function scopedRows(sql: ScopeSql, columns: string): string {
+  return `SELECT s.id, s.starts_at, ${sql.modified} AS modified, ${sql.sequence} AS sequence, ${sql.stamp} AS stamp${columns}
         FROM ${sql.from} WHERE ${sql.where}
        ORDER BY s.starts_at, s.id
-       LIMIT ${FEED_MAX_SESSIONS})`;
-}
-
-function aggregates(over = ''): string {
-  return `count(*)${over}::int AS row_count, count(id)${over}::int AS session_count,
-    max(modified)${over} AS last_modified,
-    coalesce(sum(sequence)${over}, 0)::text AS sequence_sum,
-    coalesce(sum(stamp)${over}, 0)::text AS stamp_sum,
-    min(starts_at)${over} AS first_starts_at`;
+       LIMIT ${FEED_MAX_SESSIONS}`;
 }
 
 /** The cheap query behind ETag, Last-Modified and 304: aggregates only, no rows leave the database. */
 export function feedStampSql(scope: FeedScope): { text: string; params: unknown[] } {
   const sql = scopeSql(scope);
-  return { text: `${scopedCte(sql, '')} SELECT ${aggregates()} FROM scoped`, params: sql.params };
+  return {
+    text: `WITH scoped AS (${scopedRows(sql, '')})
+      SELECT count(*)::int AS row_count, count(id)::int AS session_count, max(modified) AS last_modified,
+             coalesce(sum(sequence), 0)::text AS sequence_sum, coalesce(sum(stamp), 0)::text AS stamp_sum,
+             min(starts_at) AS first_starts_at
+        FROM scoped`,
+    params: sql.params,
+  };
 }
 
-export interface FeedRow extends FeedStampRow {
+export interface FeedRow {
   /** Null only for the single row of an event that has no sessions. */
   id: string | null;
   event_slug: string;
@@ -136,6 +135,8 @@ export interface FeedRow extends FeedStampRow {
   status: SessionStatus;
   sequence: number;
   modified: Date;
+  /** This row's part of stamp_sum: a bigint, as text. */
+  stamp: string;
 }
 
 export interface FeedVenue {
@@ -147,20 +148,17 @@ export interface FeedVenue {
   country?: string | null;
 }
 
-/** Every row a feed renders, with the validator aggregates of the same snapshot on each row. */
+/**
+ * Every row a feed renders, in feed order, with its validator inputs (modified, sequence, stamp)
+ * for FeedStampSum to add up: as window functions the aggregates would repeat on every row and
+ * cost the database a third more than the rows alone.
+ */
 export function feedRowsSql(scope: FeedScope): { text: string; params: unknown[] } {
   const sql = scopeSql(scope);
   const columns = `, e.slug AS event_slug, e.title AS event_title, e.summary AS event_summary, e.category AS event_category,
         e.description AS event_description, e.organizer, e.online_url,
         s.ends_at, s.timezone, COALESCE(s.venue, e.venue) AS venue, ${sql.status} AS status`;
-  return {
-    text: `${scopedCte(sql, columns)}
-      SELECT id, event_slug, event_title, event_summary, event_category, event_description, organizer, online_url,
-             starts_at, ends_at, timezone, venue, status, sequence, modified, ${aggregates(' OVER ()')}
-        FROM scoped
-       ORDER BY starts_at, id`,
-    params: sql.params,
-  };
+  return { text: scopedRows(sql, columns), params: sql.params };
 }
 
 /** Categories that have a published event, for the feed index; spelled as most of their events spell them. */

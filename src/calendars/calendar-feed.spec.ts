@@ -1,5 +1,5 @@
-import { categoryCalendarName, feedValidators, formatLocation, isSlug, searchableCategory } from './calendar-feed';
-import type { FeedStampRow } from './calendar-feed.queries';
+import { categoryCalendarName, FeedStampSum, feedValidators, formatLocation, isSlug, searchableCategory } from './calendar-feed';
+import type { FeedRow, FeedStampRow } from './calendar-feed.queries';
 
 describe('formatLocation', () => {
   it('writes "name, address, city, region postalCode, country"', () => {
@@ -82,5 +82,54 @@ describe('names and shapes', () => {
     expect(isSlug('Summer')).toBe(false);
     expect(isSlug('a b')).toBe(false);
     expect(isSlug('x'.repeat(121))).toBe(false);
+  });
+});
+
+describe('FeedStampSum', () => {
+  const row = (overrides: Partial<FeedRow>): FeedRow =>
+    ({ id: 'a', sequence: 0, stamp: '0', modified: new Date(0), starts_at: new Date(0), ...overrides }) as FeedRow;
+
+  it('adds up to the validators query: counts, newest edit, earliest start, sums', () => {
+    const sum = new FeedStampSum();
+    sum.add(row({ sequence: 2, stamp: '1795809321273449', modified: new Date(5), starts_at: new Date(30) }));
+    sum.add(row({ id: 'b', sequence: 1, stamp: '1795809321273450', modified: new Date(9), starts_at: new Date(20) }));
+    expect(sum.result()).toEqual({
+      row_count: 2,
+      session_count: 2,
+      last_modified: new Date(9),
+      sequence_sum: '3',
+      stamp_sum: '3591618642546899',
+      first_starts_at: new Date(20),
+    });
+  });
+
+  it('keeps every microsecond past 2^53', () => {
+    const sum = new FeedStampSum();
+    for (let i = 0; i < 10; i++) sum.add(row({ stamp: '3591618642546899' }));
+    expect(sum.result().stamp_sum).toBe('35916186425468990');
+  });
+
+  it('counts the one row of an event without sessions as a row, not a session', () => {
+    const sum = new FeedStampSum();
+    sum.add({ ...row({ stamp: '7' }), id: null, sequence: null, starts_at: null } as unknown as FeedRow);
+    expect(sum.result()).toEqual({
+      row_count: 1,
+      session_count: 0,
+      last_modified: new Date(0),
+      sequence_sum: '0',
+      stamp_sum: '7',
+      first_starts_at: null,
+    });
+  });
+
+  it('is the empty feed with no rows', () => {
+    expect(new FeedStampSum().result()).toEqual({
+      row_count: 0,
+      session_count: 0,
+      last_modified: null,
+      sequence_sum: '0',
+      stamp_sum: '0',
+      first_starts_at: null,
+    });
   });
 });

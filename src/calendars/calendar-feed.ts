@@ -28,6 +28,42 @@ export function feedValidators(kind: string, key: string, stamp: FeedStampRow): 
   return { etag, lastModified: stamp.last_modified ?? new Date(0) };
 }
 
+/**
+ * The aggregates of feedStampSql, summed in JavaScript over the rows as a feed renders them, so
+ * the ETag stored with a body is the one the validators query gives for the same rows. Timestamps
+ * arrive as milliseconds; max and min commute with that truncation, so they match too.
+ */
+export class FeedStampSum {
+  private rowCount = 0;
+  private sessionCount = 0;
+  private lastModified: Date | null = null;
+  private firstStartsAt: Date | null = null;
+  private sequenceSum = 0;
+  /** Microseconds summed over up to 10,000 rows pass 2^53: exact only as a bigint. */
+  private stampSum = 0n;
+
+  add(row: FeedRow): void {
+    this.rowCount++;
+    // The one row of an event without sessions has every session column null.
+    if (row.id !== null) this.sessionCount++;
+    if (row.sequence !== null) this.sequenceSum += row.sequence;
+    this.stampSum += BigInt(row.stamp);
+    if (row.modified !== null && (this.lastModified === null || row.modified > this.lastModified)) this.lastModified = row.modified;
+    if (row.starts_at !== null && (this.firstStartsAt === null || row.starts_at < this.firstStartsAt)) this.firstStartsAt = row.starts_at;
+  }
+
+  result(): FeedStampRow {
+    return {
+      row_count: this.rowCount,
+      session_count: this.sessionCount,
+      last_modified: this.lastModified,
+      sequence_sum: String(this.sequenceSum),
+      stamp_sum: this.stampSum.toString(),
+      first_starts_at: this.firstStartsAt,
+    };
+  }
+}
+
 /** "name, address, city, region postalCode, country", skipping what is missing; else the online URL. */
 export function formatLocation(venue: FeedVenue | null, onlineUrl: string | null): string | null {
   const part = (value: string | null | undefined): string => (typeof value === 'string' ? value.trim() : '');

@@ -10,6 +10,7 @@ import { Database } from '../database/database';
 import {
   categoryCalendarName,
   FEED_WINDOW_DAYS,
+  FeedStampSum,
   FeedValidators,
   feedValidators,
   hasSession,
@@ -70,14 +71,6 @@ export const RENDERS_WAITING = 8;
 const CATEGORY_KEYS_KEPT = 1000;
 /** Rows fetched and written at a time while rendering. */
 const RENDER_BATCH_ROWS = 500;
-const EMPTY_STAMP: FeedStampRow = {
-  row_count: 0,
-  session_count: 0,
-  last_modified: null,
-  sequence_sum: '0',
-  stamp_sum: '0',
-  first_starts_at: null,
-};
 
 /**
  * iCalendar feeds. A feed's validators (ETag, Last-Modified) come from one aggregate query, kept
@@ -248,7 +241,8 @@ export class CalendarsService {
   }
 
   /**
-   * Rows and validators from one snapshot, so a cached body is always the one its ETag names.
+   * Rows and validators from one snapshot (the validators summed from the rows), so a cached
+   * body is always the one its ETag names.
    * The rows are read and written a batch at a time: a feed of thousands of sessions never holds
    * them all as objects.
    */
@@ -259,9 +253,11 @@ export class CalendarsService {
     const { text, params } = feedRowsSql(feed.scope);
     const base = this.config.publicBaseUrl;
     const writer = new CalendarWriter();
+    const stamp = new FeedStampSum();
     let first: FeedRow | undefined;
     await this.db.inBatches<FeedRow>(text, params, RENDER_BATCH_ROWS, (rows) => {
       first ??= rows[0];
+      for (const row of rows) stamp.add(row);
       writer.add(rows.filter(hasSession).map((row) => toCalendarSession(row, base)));
     });
     if (feed.notFound && !first) throw new NotFoundError(feed.notFound);
@@ -271,7 +267,7 @@ export class CalendarsService {
       url: feed.url ?? (first && feed.scope.kind === 'event' ? eventFeedUrl(base, first.event_slug) : undefined),
     });
     const entry: CachedFeed = {
-      ...this.validators(feed, first ?? EMPTY_STAMP),
+      ...this.validators(feed, stamp.result()),
       body,
       ...(feed.download && first ? { filename: `${first.event_slug}.ics` } : {}),
     };

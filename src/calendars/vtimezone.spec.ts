@@ -1,4 +1,5 @@
-import { isRepeatedWallTime, vtimezone } from './vtimezone';
+import { DateTime, IANAZone } from 'luxon';
+import { cachedOffsetZone, isRepeatedWallTime, vtimezone } from './vtimezone';
 
 const lines = (text: string) => text.split('\r\n');
 
@@ -76,5 +77,38 @@ describe('isRepeatedWallTime', () => {
 
   it('knows zones without DST never repeat', () => {
     expect(isRepeatedWallTime('Asia/Tokyo', Date.parse('2027-11-07T08:30:00Z'))).toBe(false);
+  });
+});
+
+describe('cachedOffsetZone', () => {
+  const MINUTE = 60_000;
+
+  it.each([
+    ['America/Los_Angeles', 4],
+    ['Europe/Berlin', 4],
+    ['Australia/Lord_Howe', 4], // half-hour DST
+    ['America/Sao_Paulo', 2], // DST until 2019
+    ['Asia/Kathmandu', 0], // +05:45, no DST
+  ])('gives luxon’s offsets in %s, around each of its transitions in 2012 and 2027 (%i)', (name, atLeast) => {
+    const zone = cachedOffsetZone(name);
+    const intl = IANAZone.create(name);
+    const instants: number[] = [];
+    for (const year of [2012, 2027]) {
+      for (let t = Date.UTC(year - 1, 11, 31); t < Date.UTC(year + 1, 0, 2); t += 6 * 3_600_000 + 7_000) instants.push(t);
+    }
+    const transitions = instants.filter((t, i) => i > 0 && intl.offset(t) !== intl.offset(instants[i - 1]));
+    expect(transitions.length).toBeGreaterThanOrEqual(atLeast);
+    // Each whole minute of the sampled interval before a change, and the millisecond before it.
+    for (const t of transitions) {
+      const minute = Math.floor(t / MINUTE) * MINUTE;
+      for (let m = -400; m <= 1; m++) instants.push(minute + m * MINUTE, minute + m * MINUTE - 1);
+    }
+    expect(instants.filter((t) => zone.offset(t) !== intl.offset(t)).map((t) => new Date(t).toISOString())).toEqual([]);
+  });
+
+  it('equals luxon’s own zone, so setZone(name) keeps the DateTime and its wall time', () => {
+    const at = DateTime.fromMillis(Date.parse('2027-07-01T16:00:00Z'), { zone: cachedOffsetZone('Europe/Berlin') });
+    expect(at.setZone('Europe/Berlin')).toBe(at);
+    expect(at.toFormat("yyyyLLdd'T'HHmmss")).toBe('20270701T180000');
   });
 });

@@ -2,8 +2,8 @@ import { escape } from 'ical-generator';
 import { IANAZone } from 'luxon';
 
 /*
- * VTIMEZONE components built from the tz database that luxon reads through Intl, the same one
- * ical-generator uses (via luxon) to write DTSTART/DTEND wall times, so a feed is self-consistent.
+ * VTIMEZONE components built from the tz database that luxon reads through Intl; the transitions
+ * found here also give DTSTART/DTEND their wall times (cachedOffsetZone), so a feed is self-consistent.
  * Observances are explicit (no RRULE): each used year starts with the offset in force on Jan 1,
  * followed by that year's transitions. Correct for any zone and any rule change between years.
  */
@@ -23,8 +23,15 @@ interface Observance {
   name: string;
 }
 
-const transitionCache = new Map<string, Observance[]>();
+/** A zone's offset on Jan 1 (UTC) of a year, and the year's transitions after it. */
+interface ZoneYear {
+  startOffset: number;
+  transitions: Observance[];
+}
+
+const yearCache = new Map<string, ZoneYear>();
 const vtimezoneCache = new Map<string, string>();
+const offsetZones = new Map<string, IANAZone>();
 
 /** The VTIMEZONE for a valid IANA zone, covering the given UTC years; CRLF-terminated, unfolded. */
 export function vtimezone(zone: string, years: Iterable<number>): string {
@@ -50,7 +57,7 @@ export function vtimezone(zone: string, years: Iterable<number>): string {
         }),
       );
     }
-    for (const observance of yearTransitions(tz, year)) lines.push(...observanceLines(observance));
+    for (const observance of zoneYear(tz, year).transitions) lines.push(...observanceLines(observance));
     previous = year;
   }
   lines.push('END:VTIMEZONE');
@@ -70,7 +77,7 @@ export function isRepeatedWallTime(zone: string, at: number): boolean {
   if (at - startOfYear(year) < DAY_MS) years.push(year - 1);
   if (startOfYear(year + 1) - at < DAY_MS) years.push(year + 1);
   return years.some((y) =>
-    yearTransitions(tz, y).some((t) => {
+    zoneYear(tz, y).transitions.some((t) => {
       const overlap = (t.offsetFrom - t.offsetTo) * MINUTE_MS;
       return overlap > 0 && at >= t.at - overlap && at < t.at + overlap;
     }),
@@ -90,15 +97,53 @@ function observanceLines(o: Observance): string[] {
   ];
 }
 
+/**
+ * A luxon zone for `zone` (a valid IANA name) whose offsets come from the transitions found here
+ * rather than from Intl, which costs a formatToParts per DateTime (most of a feed's rendering).
+ * It equals luxon's own zone of that name, so ical-generator's setZone(name) keeps such a
+ * DateTime as it is, and DTSTART/DTEND agree with the VTIMEZONE written for them by construction.
+ */
+export function cachedOffsetZone(zone: string): IANAZone {
+  let cached = offsetZones.get(zone);
+  if (!cached) {
+    cached = new CachedOffsetZone(zone);
+    remember(offsetZones, zone, cached);
+  }
+  return cached;
+}
+
+class CachedOffsetZone extends IANAZone {
+  /** luxon's own zone, which the transitions are computed from. */
+  private readonly intl: IANAZone;
+
+  constructor(name: string) {
+    super(name);
+    this.intl = IANAZone.create(name);
+  }
+
+  override offset(ts: number): number {
+    const year = new Date(ts).getUTCFullYear();
+    if (Number.isNaN(year)) return NaN;
+    const { startOffset, transitions } = zoneYear(this.intl, year);
+    let offset = startOffset;
+    for (const t of transitions) {
+      if (ts < t.at) break;
+      offset = t.offsetTo;
+    }
+    return offset;
+  }
+}
+
 /** Offset changes in (Jan 1, next Jan 1] UTC: daily samples, then bisection to the minute. */
-function yearTransitions(tz: IANAZone, year: number): Observance[] {
+function zoneYear(tz: IANAZone, year: number): ZoneYear {
   const key = `${tz.name}|${year}`;
-  const cached = transitionCache.get(key);
+  const cached = yearCache.get(key);
   if (cached) return cached;
   const found: Observance[] = [];
   const end = startOfYear(year + 1);
   let t = startOfYear(year);
   let offset = tz.offset(t);
+  const startOffset = offset;
   while (t < end) {
     const next = Math.min(t + DAY_MS, end);
     const nextOffset = tz.offset(next);
@@ -121,8 +166,9 @@ function yearTransitions(tz: IANAZone, year: number): Observance[] {
     t = next;
     offset = nextOffset;
   }
-  remember(transitionCache, key, found);
-  return found;
+  const result: ZoneYear = { startOffset, transitions: found };
+  remember(yearCache, key, result);
+  return result;
 }
 
 /** Cosmetic (parsers only use the offsets): CLDR's long name when there is one, else the offset. */
