@@ -1,6 +1,15 @@
 import { categoryCalendarName, FeedStampSum, feedValidators, formatLocation, isSlug, searchableCategory } from './calendar-feed';
 import type { FeedRow, FeedStampRow } from './calendar-feed.queries';
 
+const EMPTY_FEED: FeedStampRow = {
+  row_count: 0,
+  session_count: 0,
+  last_modified: null,
+  sequence_sum: '0',
+  stamp_sum: '0',
+  first_starts_at: null,
+};
+
 describe('formatLocation', () => {
   it('writes "name, address, city, region postalCode, country"', () => {
     const venue = { name: 'Hall A', address: '1 Main St', city: 'Springfield', region: 'OR', postalCode: '97477', country: 'US' };
@@ -50,14 +59,7 @@ describe('feedValidators', () => {
   });
 
   it('dates an empty feed at the epoch', () => {
-    const empty = feedValidators('all', 'k', {
-      row_count: 0,
-      session_count: 0,
-      last_modified: null,
-      sequence_sum: '0',
-      stamp_sum: '0',
-      first_starts_at: null,
-    });
+    const empty = feedValidators('all', 'k', EMPTY_FEED);
     expect(empty.lastModified.getTime()).toBe(0);
   });
 });
@@ -123,13 +125,6 @@ describe('FeedStampSum', () => {
   });
 
   it('is the empty feed with no rows', () => {
-    expect(new FeedStampSum().result()).toEqual({
-      row_count: 0,
-      session_count: 0,
-      last_modified: null,
-      sequence_sum: '0',
-      stamp_sum: '0',
-      first_starts_at: null,
-    });
+    expect(new FeedStampSum().result()).toEqual(EMPTY_FEED);
   });
 });
