@@ -1,12 +1,14 @@
 import { Client } from 'pg';
 import { registrationOutcome } from '../src/registrations/registration-rules';
-import { REGISTRATION_OUTCOME_SQL } from '../src/registrations/registrations.queries';
+import { alreadyRegisteredWhenFull, REGISTRATION_OUTCOME_SQL, registrationOutcomeSql } from '../src/registrations/registrations.queries';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 
 /**
- * The registration statement decides with REGISTRATION_OUTCOME_SQL; registration-rules.ts states
- * the rule in TypeScript, with its unit tests. Here both judge every combination of values on
- * either side of each boundary, so the SQL is held to the rule those tests describe.
+ * The registration statement decides with the rule in SQL; registration-rules.ts states it in
+ * TypeScript, with its unit tests. Here both judge every combination of values on either side of
+ * each boundary, so the SQL is held to the rule those tests describe: REGISTRATION_OUTCOME_SQL,
+ * and the statement's way, which asks whether the email holds a place only when the session is
+ * full and lets the insert's conflict turn a place into already-registered.
  */
 const NOW = new Date('2027-07-01T12:00:00.000Z');
 const MS = 1;
@@ -27,6 +29,8 @@ interface Case {
   waitlist_enabled: boolean;
   already_registered: boolean;
   outcome: string;
+  /** The statement's decision before its insert. */
+  tentative: string;
 }
 
 let client: Client;
@@ -63,7 +67,9 @@ it('REGISTRATION_OUTCOME_SQL gives what registrationOutcome gives, for every com
               unnest(ARRAY[false, true]) wl, unnest(ARRAY[false, true]) ar
         WHERE e > s
      )
-     SELECT *, ${REGISTRATION_OUTCOME_SQL} AS outcome FROM cases`,
+     SELECT *, ${REGISTRATION_OUTCOME_SQL} AS outcome,
+            ${registrationOutcomeSql(alreadyRegisteredWhenFull('already_registered'))} AS tentative
+       FROM cases`,
     [NOW, AROUND],
   );
   // 3 × 2 event and session states, 10 start/end pairs, 6 × 6 windows, 4 × 4 seats, 2 × 2 flags.
@@ -88,6 +94,9 @@ it('REGISTRATION_OUTCOME_SQL gives what registrationOutcome gives, for every com
       ) !== r.outcome,
   );
   expect(disagreements.slice(0, 5)).toEqual([]);
+  const placed = (r: Case): boolean => r.tentative === 'confirmed' || r.tentative === 'waitlisted';
+  const statementDisagrees = rows.filter((r) => (placed(r) && r.already_registered ? 'already-registered' : r.tentative) !== r.outcome);
+  expect(statementDisagrees.slice(0, 5)).toEqual([]);
   // Every outcome the rule knows is reached, so no branch of either went untested.
   expect(new Set(rows.map((r) => r.outcome))).toEqual(
     new Set(['not-found', 'cancelled', 'past', 'closed', 'already-registered', 'confirmed', 'waitlisted', 'sold-out']),

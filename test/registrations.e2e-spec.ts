@@ -114,6 +114,14 @@ describe('POST /sessions/:id/registrations', () => {
     await expectCounts(session.id, 1, 0);
   });
 
+  it('is 409 already-registered, not sold-out, for the email holding the last seat of a session without a waitlist', async () => {
+    const session = await f.publishedSession({ capacity: 1 });
+    await created(f.register(session.id, { email: 'ada@example.com' }));
+    await expectProblem(await f.register(session.id, { email: 'ADA@example.com' }), 409, 'already-registered');
+    await expectProblem(await f.register(session.id, { email: 'alan@example.com' }), 409, 'sold-out');
+    await expectCounts(session.id, 1, 0);
+  });
+
   it('is 409 already-registered for the same email in any case, also on the waitlist; a cancelled place frees the email', async () => {
     const session = await f.publishedSession({ capacity: 1, waitlistEnabled: true });
     const first = await created(f.register(session.id, { email: 'grace@example.com' }));

@@ -25,21 +25,38 @@ const WAITLIST_POSITION = `
 
 /**
  * The registration rule of registration-rules.ts (registrationOutcome) in SQL, over a row of the
- * session columns, `already_registered` and `created_at` (the instant it is judged at). The
- * registration statement decides with this; registrations-rules-sql.e2e-spec checks that the two
- * agree case by case.
+ * session columns and `created_at` (the instant it is judged at), with `alreadyRegistered` a
+ * boolean expression. The registration statement decides with this; registrations-rules-sql.e2e-spec
+ * checks it against the rule case by case, both as REGISTRATION_OUTCOME_SQL and as the statement uses it.
  */
-export const REGISTRATION_OUTCOME_SQL = `
+export const registrationOutcomeSql = (alreadyRegistered: string): string => `
   CASE
     WHEN event_status = 'draft' THEN 'not-found'
     WHEN status = 'cancelled' OR event_status = 'cancelled' THEN 'cancelled'
     WHEN created_at >= ends_at THEN 'past'
     WHEN created_at >= starts_at OR created_at < registration_opens_at OR created_at >= registration_closes_at THEN 'closed'
-    WHEN already_registered THEN 'already-registered'
+    WHEN ${alreadyRegistered} THEN 'already-registered'
     WHEN capacity IS NULL OR confirmed_count < capacity THEN 'confirmed'
     WHEN waitlist_enabled THEN 'waitlisted'
     ELSE 'sold-out'
   END`;
+export const REGISTRATION_OUTCOME_SQL = registrationOutcomeSql('already_registered');
+
+/**
+ * What the registration statement asks in place of `already_registered`: `holdsPlace` only when
+ * the session has no place to give, where it makes the answer already-registered, not sold-out.
+ * Where there is a place the rule's answer comes out the same without it, because the insert's
+ * conflict on registrations_active_email_key turns a place into already-registered. CASE and AND
+ * evaluate lazily, so a registration that gets a place runs no lookup: the hot path does not
+ * depend on the plan cached for it (made while the table was nearly empty, it was a sequential
+ * scan of every registration, lower() on each email).
+ */
+export const alreadyRegisteredWhenFull = (holdsPlace: string): string =>
+  `(capacity IS NOT NULL AND confirmed_count >= capacity AND NOT waitlist_enabled AND ${holdsPlace})`;
+/** $1 session, $4 email. */
+const EMAIL_HOLDS_PLACE = `EXISTS (
+  SELECT 1 FROM registrations r
+   WHERE r.session_id = $1::uuid AND lower(r.email) = lower($4::text) AND r.status IN ('confirmed', 'waitlisted'))`;
 
 /**
  * A whole registration in one autocommit statement, so the session's row lock (which every change
@@ -50,9 +67,10 @@ export const REGISTRATION_OUTCOME_SQL = `
  * - `stored`: a key already answered is replayed without taking the lock.
  * - `locked` waits for the lock and reads the session's newest row (READ COMMITTED re-reads a row
  *   it had to wait for); `judged` stamps the instant after the wait; `decided` applies the rule.
- * - A twin email that committed while this waited is not in the statement's snapshot:
- *   registrations_active_email_key turns the insert into nothing, and the outcome into
- *   already-registered.
+ * - Whether the email already holds a place is asked of registrations_active_email_key by the
+ *   insert itself: a conflict turns it into nothing and the outcome into already-registered,
+ *   also for a twin that committed while this waited (not in the statement's snapshot). Only
+ *   when there is no place to give does `decided` look the email up (alreadyRegisteredWhenFull).
  * - The key row stores the request part and the facts decided here (`answered.facts`), from which
  *   answerBody rebuilds the same body; only a placed registration stores one. A twin with this key
  *   that committed meanwhile makes the key insert fail (23505): the whole statement is undone.
@@ -64,18 +82,14 @@ export const REGISTER_SQL = prepared(
   WITH stored AS (
     SELECT request_hash, response_status, response_body, response_facts FROM idempotency_keys WHERE key_hash = $6::bytea
   ), locked AS MATERIALIZED (
-    SELECT ${SESSION_COLUMNS},
-      EXISTS (
-        SELECT 1 FROM registrations r
-         WHERE r.session_id = s.id AND lower(r.email) = lower($4::text) AND r.status IN ('confirmed', 'waitlisted')
-      ) AS already_registered
+    SELECT ${SESSION_COLUMNS}
     FROM sessions s JOIN events e ON e.id = s.event_id
     WHERE s.id = $1::uuid AND NOT EXISTS (SELECT 1 FROM stored)
     FOR UPDATE OF s
   ), judged AS MATERIALIZED (
     SELECT *, date_trunc('milliseconds', clock_timestamp()) AS created_at FROM locked
   ), decided AS MATERIALIZED (
-    SELECT *, ${REGISTRATION_OUTCOME_SQL} AS outcome FROM judged
+    SELECT *, ${registrationOutcomeSql(alreadyRegisteredWhenFull(EMAIL_HOLDS_PLACE))} AS outcome FROM judged
   ), inserted AS (
     INSERT INTO registrations (id, session_id, name, email, status, manage_token_hash, created_at)
     SELECT $2::uuid, $1::uuid, $3::text, $4::text, outcome, $5::bytea, created_at FROM decided WHERE outcome IN ('confirmed', 'waitlisted')
@@ -87,7 +101,7 @@ export const REGISTER_SQL = prepared(
       FROM inserted i WHERE sessions.id = $1::uuid
   ), answered AS (
     SELECT i.id, i.status,
-           to_jsonb(d) - 'already_registered' - 'outcome' || jsonb_build_object(
+           to_jsonb(d) - 'outcome' || jsonb_build_object(
              'confirmed_count', d.confirmed_count + (i.status = 'confirmed')::int,
              'waitlisted_count', d.waitlisted_count + (i.status = 'waitlisted')::int,
              'registration_status', i.status,
