@@ -146,6 +146,15 @@ describe('over SMTP', () => {
     return rows.map((r) => r.n);
   }
 
+  /** Waits until `count` messages to `prefix` arrived and all are recorded sent; gives the slices they were sent in. */
+  async function deliveredSlices(count: number, prefix: string): Promise<number[]> {
+    await until(`${count} ${prefix} messages`, async () => (received(prefix).length >= count ? true : undefined), 60_000);
+    return until('all recorded', async () => {
+      const counts = await sentSlices(prefix);
+      return counts.reduce((a, b) => a + b, 0) === count ? counts : undefined;
+    });
+  }
+
   /** Keeps this process's event loop about three quarters busy, as a rush of requests would. */
   function busyLoop(): () => void {
     const timer = setInterval(() => {
@@ -161,22 +170,14 @@ describe('over SMTP', () => {
     try {
       // Due a moment from now: by then the worker has measured the loop busy in its polls.
       await backlog(30, 'rush', '1.5 seconds');
-      await until('30 messages under load', async () => (received('rush').length >= 30 ? true : undefined), 60_000);
-      const slices = await until('all recorded', async () => {
-        const counts = await sentSlices('rush');
-        return counts.reduce((a, b) => a + b, 0) === 30 ? counts : undefined;
-      });
+      const slices = await deliveredSlices(30, 'rush');
       expect(Math.max(...slices)).toBeLessThanOrEqual(DEFAULT_PACE.busySlice);
     } finally {
       stop();
     }
     // The same backlog on a quiet loop goes in larger slices.
     await backlog(30, 'calm', '0 seconds');
-    await until('30 messages', async () => (received('calm').length >= 30 ? true : undefined), 60_000);
-    const calm = await until('all recorded', async () => {
-      const counts = await sentSlices('calm');
-      return counts.reduce((a, b) => a + b, 0) === 30 ? counts : undefined;
-    });
+    const calm = await deliveredSlices(30, 'calm');
     expect(Math.max(...calm)).toBeGreaterThan(DEFAULT_PACE.busySlice);
   }, 90_000);
 
@@ -185,11 +186,7 @@ describe('over SMTP', () => {
     const stop = busyLoop();
     try {
       await backlog(30, 'late', '-2 minutes');
-      await until('30 late messages', async () => (received('late').length >= 30 ? true : undefined), 60_000);
-      const slices = await until('all recorded', async () => {
-        const counts = await sentSlices('late');
-        return counts.reduce((a, b) => a + b, 0) === 30 ? counts : undefined;
-      });
+      const slices = await deliveredSlices(30, 'late');
       expect(Math.max(...slices)).toBeGreaterThan(DEFAULT_PACE.busySlice);
     } finally {
       stop();

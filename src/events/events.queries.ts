@@ -42,7 +42,7 @@ export const EVENT_BY_SLUG_SQL = EVENT_BY('slug');
 const NAMED_SHAPES = 64;
 const shapeNames = new Map<string, string>();
 
-export function listingStatement(text: string): string | Statement {
+function listingStatement(text: string): string | Statement {
   let name = shapeNames.get(text);
   if (name === undefined) {
     if (shapeNames.size >= NAMED_SHAPES) return text;
