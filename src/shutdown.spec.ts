@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
 import { connect, Socket } from 'node:net';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { prepareDrain } from './shutdown';
 
 /** A bare Fastify with prepareDrain's hooks: `/slow` answers when the test says so. */
-async function server(): Promise<{ fastify: FastifyInstance; port: number; release: () => void }> {
+async function server(graceMs?: number): Promise<{ fastify: FastifyInstance; port: number; release: () => void }> {
   const fastify = new FastifyAdapter({ return503OnClosing: false }).getInstance();
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
@@ -14,7 +15,7 @@ async function server(): Promise<{ fastify: FastifyInstance; port: number; relea
     return { slow: true };
   });
   fastify.get('/fast', async () => ({ fast: true }));
-  prepareDrain(fastify, 'http://test');
+  prepareDrain(fastify, 'http://test', graceMs);
   await fastify.listen({ port: 0, host: '127.0.0.1' });
   return { fastify, port: (fastify.server.address() as AddressInfo).port, release };
 }
@@ -40,7 +41,23 @@ function responses(raw: string): { status: number; headers: Record<string, strin
     });
 }
 
+/** On "go" from stdin, connects to the port in argv, sends GET /fast, and prints when it was sent, then the answer. */
+const CLIENT = `
+const net = require('node:net');
+process.stdin.once('data', () => {
+  const socket = net.connect(Number(process.argv[1]), '127.0.0.1', () =>
+    socket.write('GET /fast HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n', () => process.stdout.write('sent ' + Date.now() + '\\n')));
+  socket.on('data', (d) => process.stdout.write(d));
+  socket.on('error', (e) => process.stdout.write('error ' + e.code));
+  socket.on('close', () => process.exit(0));
+});
+process.stdout.write('ready\\n');
+`;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const waitUntil = async (check: () => boolean) => {
+  while (!check()) await sleep(10);
+};
 const within = <T>(ms: number, p: Promise<T>) => Promise.race([p, sleep(ms).then(() => 'timed out' as const)]);
 
 describe('prepareDrain', () => {
@@ -67,6 +84,31 @@ describe('prepareDrain', () => {
     await conn.closed;
     const [answer] = responses(conn.data());
     expect(answer.status).toBe(200);
+    expect(answer.headers.connection).toBe('close');
+    expect(await within(2000, closing)).toBeUndefined();
+  });
+
+  it('a connection still in the listen queue when the grace ends, its request sent in time, is served, though the loop stalled', async () => {
+    const graceMs = 1000;
+    const { fastify, port } = await server(graceMs);
+    // Another process, told to go through a pipe, connects and sends within the grace while this
+    // loop is blocked (a slow log pipe, a long computation) past it: the connection is queued.
+    const client = spawn(process.execPath, ['-e', CLIENT, String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let output = '';
+    client.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const clientDone = new Promise((r) => client.once('exit', r));
+    await waitUntil(() => output === 'ready\n');
+    output = '';
+    const closeStartedAt = Date.now();
+    const closing = fastify.close();
+    await sleep(50);
+    client.stdin.write('go\n');
+    while (Date.now() < closeStartedAt + graceMs + 200);
+    await clientDone;
+    const [sent, ...rest] = output.split('\n');
+    expect(Number(sent.replace('sent ', ''))).toBeLessThan(closeStartedAt + graceMs);
+    const [answer] = responses(rest.join('\n'));
+    expect(answer?.status).toBe(200);
     expect(answer.headers.connection).toBe('close');
     expect(await within(2000, closing)).toBeUndefined();
   });

@@ -27,7 +27,7 @@ const REAP_IDLE_EVERY_MS = 100;
  *   answers in another format) and `Connection: close`;
  * - connections that went idle anyway are closed every 100 ms.
  */
-export function prepareDrain(fastify: FastifyInstance, publicBaseUrl: string): void {
+export function prepareDrain(fastify: FastifyInstance, publicBaseUrl: string, graceMs = GRACE_MS): void {
   let closing = false;
   let refusing = false;
   let reaper: NodeJS.Timeout | undefined;
@@ -57,16 +57,30 @@ export function prepareDrain(fastify: FastifyInstance, publicBaseUrl: string): v
   // Runs before Fastify's server.close(), which closes the listener and the idle connections.
   fastify.addHook('preClose', (done) => {
     closing = true;
-    setTimeout(() => {
-      refusing = true;
-      reaper = setInterval(() => fastify.server.closeIdleConnections(), REAP_IDLE_EVERY_MS).unref();
-      done();
-    }, GRACE_MS);
+    setTimeout(
+      () =>
+        afterPolls(2, () => {
+          refusing = true;
+          reaper = setInterval(() => fastify.server.closeIdleConnections(), REAP_IDLE_EVERY_MS).unref();
+          done();
+        }),
+      graceMs,
+    );
   });
   fastify.addHook('onClose', (_instance, done) => {
     clearInterval(reaper);
     done();
   });
+}
+
+/**
+ * Runs `then` once the loop has polled `turns` more times. A loop that stalled past the grace (a
+ * slow log pipe, a long computation) has not yet accepted the connections that queued meanwhile
+ * (first poll), nor read their requests (second): they reached us within the grace.
+ */
+function afterPolls(turns: number, then: () => void): void {
+  if (turns === 0) return then();
+  setImmediate(() => afterPolls(turns - 1, then));
 }
 
 /**
