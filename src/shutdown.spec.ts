@@ -77,7 +77,7 @@ describe('prepareDrain', () => {
   });
 
   it('for a moment after close() starts, a request on its way is still served as usual, with Connection: close', async () => {
-    const { fastify, port } = await server();
+    const { fastify, port } = await server(1000); // a grace that a loaded machine's connect fits in
     const closing = fastify.close();
     const conn = rawConnection(port);
     conn.socket.write('GET /fast HTTP/1.1\r\nHost: t\r\n\r\n');
@@ -119,7 +119,7 @@ describe('prepareDrain', () => {
     conn.socket.write('GET /slow HTTP/1.1\r\nHost: t\r\n\r\n');
     await sleep(50);
     const closing = fastify.close();
-    await sleep(400); // past the grace: the listener is closed
+    await waitUntil(() => !fastify.server.listening); // past the grace
     conn.socket.write('GET /fast HTTP/1.1\r\nHost: t\r\n\r\n');
     await sleep(50);
     release();
