@@ -58,6 +58,19 @@ describe('failed logins behind a trusted proxy', () => {
     expect((await login(t, email, PASSWORD, '198.51.100.3')).status).toBe(429);
   });
 
+  it('logins that fail on our side do not count: ten 500s, then nine wrong passwords, and the right one gets in', async () => {
+    const email = await staffUser(t);
+    // The token insert fails for every login: our error, not the caller's.
+    await t.db.query(`ALTER TABLE staff_tokens ADD CONSTRAINT refuse_every_token CHECK (false) NOT VALID`);
+    try {
+      for (let i = 0; i < 10; i++) expect((await login(t, email, PASSWORD, '198.51.100.6')).status).toBe(500);
+    } finally {
+      await t.db.query(`ALTER TABLE staff_tokens DROP CONSTRAINT refuse_every_token`);
+    }
+    for (let i = 0; i < 9; i++) expect((await login(t, email, 'wrong-password', '198.51.100.6')).status).toBe(401);
+    expect((await login(t, email, PASSWORD, '198.51.100.6')).status).toBe(200);
+  });
+
   it('one address failing over many accounts is limited at 50, other addresses are not', async () => {
     const email = await staffUser(t);
     const statuses: number[] = [];

@@ -40,9 +40,7 @@ export class AuthController {
   @ApiTooManyRequestsResponse({ type: ProblemSchema, description: 'Too many failed logins; see Retry-After' })
   async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<LoginResponse> {
     const attempt = await this.limiter.loginAttempt(ip, dto.email);
-    const response = await this.auth.login(dto.email, dto.password);
-    await attempt.succeeded();
-    return response;
+    return attempt.check(() => this.auth.login(dto.email, dto.password));
   }
 
   @Post('auth/logout')
@@ -70,7 +68,6 @@ export class AuthController {
   async changePassword(@CurrentStaff() staff: StaffPrincipal, @Body() dto: ChangePasswordDto, @Ip() ip: string): Promise<void> {
     // A stolen token must not become a way to guess the password: wrong ones count as failed logins.
     const attempt = await this.limiter.loginAttempt(ip, staff.email);
-    await this.auth.changePassword(staff, dto.currentPassword, dto.newPassword);
-    await attempt.succeeded();
+    await attempt.check(() => this.auth.changePassword(staff, dto.currentPassword, dto.newPassword));
   }
 }

@@ -4,7 +4,7 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
 import { Database } from '../database/database';
-import { RateLimitedError } from '../common/errors';
+import { RateLimitedError, UnauthorizedError, ValidationError } from '../common/errors';
 import { clientKey } from './client-key';
 
 export const REGISTRATIONS_PER_MINUTE = 20;
@@ -23,7 +23,12 @@ const SWEEP_EVERY_MS = 5 * 60 * 1000;
 
 /** A login attempt already counted; a successful one gives its points back. */
 export interface LoginAttempt {
-  succeeded(): Promise<void>;
+  /**
+   * Runs the password check. The attempt stays counted only when it fails as a wrong password
+   * (401, or 400 for a wrong current password); success, or a failure on our side (the database,
+   * a bug), gives it back.
+   */
+  check<T>(run: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -108,10 +113,10 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   /**
    * Counts a login attempt before the password is checked (so that concurrent attempts cannot
    * outrun the count); throws when this address, or this account from this address, is over
-   * its limit. Call `succeeded()` after a good password so that only failures count.
+   * its limit. The password check then runs through `check`, so that only wrong passwords count.
    */
   async loginAttempt(clientIp: string, email: string): Promise<LoginAttempt> {
-    if (!this.config.rateLimit) return { succeeded: () => Promise.resolve() };
+    if (!this.config.rateLimit) return { check: (run) => run() };
     const address = clientKey(clientIp);
     const account = `${emailKey(email)}@${address}`;
     const outcomes = await Promise.allSettled([this.loginsByAddress.consume(address), this.loginsByAccount.consume(account)]);
@@ -120,10 +125,18 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     if (failure !== undefined) throw failure as Error;
     const over = limited(errors);
     if (over) throw over;
+    // The answer is decided already; a refund lost to a database blip must not change it.
+    const refund = () => Promise.all([this.loginsByAddress.reward(address), this.loginsByAccount.reward(account)]).catch(() => undefined);
     return {
-      succeeded: async () => {
-        // The login has succeeded already; a refund lost to a database blip must not undo it.
-        await Promise.all([this.loginsByAddress.reward(address), this.loginsByAccount.reward(account)]).catch(() => undefined);
+      check: async (run) => {
+        try {
+          const result = await run();
+          await refund();
+          return result;
+        } catch (error) {
+          if (!(error instanceof UnauthorizedError || error instanceof ValidationError)) await refund();
+          throw error;
+        }
       },
     };
   }
