@@ -33,10 +33,18 @@ export function serviceIsBuilt(): boolean {
   return existsSync(SERVICE_ENTRY);
 }
 
-/** The node flags of `npm run start:prod`, if any, so the bench runs the service as production does. */
-function startProdNodeFlags(): string[] {
+/** The environment and node flags of `npm run start:prod`, so the bench runs the service as production does. */
+function startProd(): { env: Record<string, string>; nodeFlags: string[] } {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  return (pkg.scripts['start:prod'] ?? '').split(/\s+/).filter((arg) => arg.startsWith('--'));
+  const words = (pkg.scripts['start:prod'] ?? '').split(/\s+/);
+  const assignments = words.slice(
+    0,
+    words.findIndex((word) => !/^[A-Z_]+=/.test(word)),
+  );
+  return {
+    env: Object.fromEntries(assignments.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)])),
+    nodeFlags: words.filter((arg) => arg.startsWith('--')),
+  };
 }
 
 /**
@@ -46,7 +54,9 @@ function startProdNodeFlags(): string[] {
  */
 export async function startService(env: { DATABASE_URL: string }): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eventline-bench-service-'));
-  const server = await startServer('service', SERVICE_ENTRY, startProdNodeFlags(), {
+  const production = startProd();
+  const server = await startServer('service', SERVICE_ENTRY, production.nodeFlags, {
+    ...production.env,
     RATE_LIMIT: 'off',
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',
