@@ -21,7 +21,7 @@ const RESEND_WINDOW_SECONDS = 60 * 60;
 const TABLE = 'rate_limits';
 const SWEEP_EVERY_MS = 5 * 60 * 1000;
 
-/** A login attempt already counted; a successful one gives its points back. */
+/** A login attempt already counted; its `check` decides whether it stays counted. */
 export interface LoginAttempt {
   /**
    * Runs the password check. The attempt stays counted only when it fails as a wrong password
