@@ -44,20 +44,20 @@ export function vtimezone(zone: string, years: Iterable<number>): string {
   const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`, `X-LIC-LOCATION:${zone}`];
   let previous: number | undefined;
   for (const year of sorted) {
+    const { startOffset, transitions } = zoneYear(tz, year);
     if (previous !== year - 1) {
       const at = startOfYear(year);
-      const offset = tz.offset(at);
       lines.push(
         ...observanceLines({
           at,
-          offsetFrom: offset,
-          offsetTo: offset,
+          offsetFrom: startOffset,
+          offsetTo: startOffset,
           daylight: isDaylight(tz, at),
           name: offsetName(tz, at),
         }),
       );
     }
-    for (const observance of zoneYear(tz, year).transitions) lines.push(...observanceLines(observance));
+    for (const observance of transitions) lines.push(...observanceLines(observance));
     previous = year;
   }
   lines.push('END:VTIMEZONE');

@@ -1,5 +1,5 @@
 import { decodeCursor, isIsoInstant } from '../common/cursor';
-import type { Statement } from '../database/database';
+import { prepared, type Statement } from '../database/database';
 
 /**
  * The listing SQL, in one place. Sessions page by (starts_at, id) on sessions_starts_at_id_idx;
@@ -49,7 +49,7 @@ function listingStatement(text: string): string | Statement {
     name = `listing-${shapeNames.size + 1}`;
     shapeNames.set(text, name);
   }
-  return { name, text };
+  return prepared(name, text);
 }
 
 /** The rows a page reads (one more tells whether another page follows), written into the SQL: a whole number, checked here too. */
