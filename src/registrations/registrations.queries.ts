@@ -27,16 +27,17 @@ const WAITLIST_POSITION = `
  * The registration rule of registration-rules.ts (registrationOutcome) in SQL, over a row of the
  * session columns and `created_at` (the instant it is judged at), with `alreadyRegistered` a
  * boolean expression. The registration statement decides with this; registrations-rules-sql.e2e-spec
- * checks it against the rule case by case, both as REGISTRATION_OUTCOME_SQL and as the statement uses it.
+ * checks it against the rule case by case, both as REGISTRATION_OUTCOME_SQL and as the statements use it.
+ * `confirmedCount` is the seats taken as this registration finds them (a batch counts those ahead).
  */
-export const registrationOutcomeSql = (alreadyRegistered: string): string => `
+export const registrationOutcomeSql = (alreadyRegistered: string, confirmedCount = 'confirmed_count'): string => `
   CASE
     WHEN event_status = 'draft' THEN 'not-found'
     WHEN status = 'cancelled' OR event_status = 'cancelled' THEN 'cancelled'
     WHEN created_at >= ends_at THEN 'past'
     WHEN created_at >= starts_at OR created_at < registration_opens_at OR created_at >= registration_closes_at THEN 'closed'
     WHEN ${alreadyRegistered} THEN 'already-registered'
-    WHEN capacity IS NULL OR confirmed_count < capacity THEN 'confirmed'
+    WHEN capacity IS NULL OR ${confirmedCount} < capacity THEN 'confirmed'
     WHEN waitlist_enabled THEN 'waitlisted'
     ELSE 'sold-out'
   END`;
@@ -59,10 +60,10 @@ const EMAIL_HOLDS_PLACE = `EXISTS (
    WHERE r.session_id = $1::uuid AND lower(r.email) = lower($4::text) AND r.status IN ('confirmed', 'waitlisted'))`;
 
 /**
- * A whole registration in one autocommit statement, so the session's row lock (which every change
- * to its counters and registrations takes first) is held only inside PostgreSQL, never across a
- * round trip to Node. $1 session, $2 registration id, $3 name, $4 email, $5 manage token hash,
- * $6 key hash (null without an Idempotency-Key), $7 request hash, $8 the answer's request part
+ * A whole registration with an Idempotency-Key in one autocommit statement, so the session's row
+ * lock (which every change to its counters and registrations takes first) is held only inside
+ * PostgreSQL, never across a round trip to Node (those without a key: REGISTER_BATCH_SQL).
+ * $1 session, $2 registration id, $3 name, $4 email, $5 manage token hash, $6 key hash, $7 request hash, $8 the answer's request part
  * sealed (registration-answer.ts), $9 request id.
  * - `stored`: a key already answered is replayed without taking the lock.
  * - `locked` waits for the lock and reads the session's newest row (READ COMMITTED re-reads a row
@@ -124,6 +125,89 @@ export const REGISTER_SQL = prepared(
          st.request_hash, st.response_status, st.response_body
     FROM (VALUES (1)) AS one (n)
     LEFT JOIN decided d ON true LEFT JOIN answered a ON true LEFT JOIN stored st ON true`,
+);
+
+/** $1 session; for `i` an item of the batch. */
+const ITEM_EMAIL_HOLDS_PLACE = `EXISTS (
+  SELECT 1 FROM registrations r
+   WHERE r.session_id = $1::uuid AND lower(r.email) = lower(i.email) AND r.status IN ('confirmed', 'waitlisted'))`;
+
+/**
+ * Registrations without an Idempotency-Key for one session, many in one autocommit statement:
+ * the session's lock is taken, and the transaction committed, once per batch. The same rule as
+ * REGISTER_SQL, judged for each item in arrival order ($1 session; arrays of $2 registration ids,
+ * $3 names, $4 emails, $5 manage token hashes, $6 request ids):
+ * - `checked`: an email already in the batch is already-registered; whether one holds a place
+ *   here is looked up only when the batch may not all fit (as REGISTER_SQL asks only when full),
+ *   since with a seat for everyone the insert's conflict answers it.
+ * - `decided`: each item finds the seats taken by the items placeable ahead of it.
+ * - The insert's conflict still guards the email: one that comes out `conflicted` although the
+ *   lookup saw no place was a twin that committed while this waited for the lock. The items
+ *   behind it were judged as if it took a place, so the service then promotes or judges again.
+ * - Counts, waitlist positions and each answer's facts are as they stood after that item.
+ */
+export const REGISTER_BATCH_SQL = prepared(
+  'registration-register-batch',
+  `
+  WITH input AS (
+    SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bytea[], $6::varchar[])
+      WITH ORDINALITY AS i (registration_id, name, email, token_hash, request_id, n)
+  ), locked AS MATERIALIZED (
+    SELECT ${SESSION_COLUMNS}
+    FROM sessions s JOIN events e ON e.id = s.event_id
+    WHERE s.id = $1::uuid
+    FOR UPDATE OF s
+  ), judged AS MATERIALIZED (
+    SELECT *, date_trunc('milliseconds', clock_timestamp()) AS created_at FROM locked
+  ), checked AS MATERIALIZED (
+    SELECT i.*, j.*,
+           row_number() OVER (PARTITION BY lower(i.email) ORDER BY i.n) > 1
+           OR CASE WHEN j.capacity IS NOT NULL AND j.confirmed_count + cardinality($2::uuid[]) > j.capacity
+                   THEN ${ITEM_EMAIL_HOLDS_PLACE} ELSE false END AS registered
+      FROM input i CROSS JOIN judged j
+  ), decided AS MATERIALIZED (
+    SELECT *, ${registrationOutcomeSql('registered', 'confirmed_count + ahead')} AS outcome
+      FROM (SELECT *, count(*) FILTER (WHERE NOT registered) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ahead
+              FROM checked) c
+  ), inserted AS (
+    INSERT INTO registrations (id, session_id, name, email, status, manage_token_hash, created_at)
+    SELECT registration_id, $1::uuid, name, email, outcome, token_hash, created_at
+      FROM decided WHERE outcome IN ('confirmed', 'waitlisted') ORDER BY n
+    ON CONFLICT (session_id, lower(email)) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
+    RETURNING id, status
+  ), counted AS (
+    UPDATE sessions SET confirmed_count = confirmed_count + c.confirmed, waitlisted_count = waitlisted_count + c.waitlisted
+      FROM (SELECT count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
+                   count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted FROM inserted) c
+     WHERE sessions.id = $1::uuid AND c.confirmed + c.waitlisted > 0
+  ), placed AS (
+    SELECT d.n, i.id, i.status, d.request_id,
+           sum((i.status = 'confirmed')::int) OVER upto AS confirmed_upto,
+           sum((i.status = 'waitlisted')::int) OVER upto AS waitlisted_upto
+      FROM inserted i JOIN decided d ON d.registration_id = i.id
+    WINDOW upto AS (ORDER BY d.n)
+  ), answered AS (
+    SELECT p.n, p.id, p.status, p.request_id,
+           to_jsonb(j) || jsonb_build_object(
+             'confirmed_count', j.confirmed_count + p.confirmed_upto,
+             'waitlisted_count', j.waitlisted_count + p.waitlisted_upto,
+             'registration_status', p.status,
+             'waitlist_position', w.position) AS facts,
+           CASE WHEN p.status = 'waitlisted' THEN jsonb_build_object('position', w.position) END AS details
+      FROM placed p CROSS JOIN judged j
+      -- Inserted in arrival order, last under the lock: everyone waitlisted before is ahead.
+      CROSS JOIN LATERAL (SELECT CASE WHEN p.status = 'waitlisted' THEN j.waitlisted_count + p.waitlisted_upto END AS position) w
+  ), mailed AS (
+    ${registrationMailCte('answered', 'status', 'details', 'request_id')}
+  )
+  SELECT i.n::int,
+         CASE WHEN a.id IS NOT NULL THEN a.status
+              WHEN d.outcome IN ('confirmed', 'waitlisted') THEN 'already-registered'
+              ELSE coalesce(d.outcome, 'not-found') END AS outcome,
+         a.facts,
+         (a.id IS NULL AND coalesce(d.outcome IN ('confirmed', 'waitlisted'), false)) AS conflicted
+    FROM input i LEFT JOIN decided d ON d.n = i.n LEFT JOIN answered a ON a.n = i.n
+   ORDER BY i.n`,
 );
 
 /** The registration of token hash $1: the token made at registration, or one that a mail carried. */

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hashToken, looksLikeToken, newSecretToken } from '../auth/tokens';
-import { isUniqueViolation } from '../common/database-errors';
+import { isDatabaseUnavailable, isUniqueViolation } from '../common/database-errors';
 import {
   AlreadyRegisteredError,
   ConflictError,
@@ -21,6 +21,7 @@ import { RegisterDto } from './dto/register.dto';
 import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } from './dto/views';
 import { idempotencyMaterial, parseIdempotencyKey } from './idempotency';
 import { findStoredAnswer, openStoredAnswer, sealAnswerRequestPart, type StoredAnswerRow } from './idempotency-store';
+import { KeyedBatcher } from './keyed-batcher';
 import { KeyedSemaphore } from './keyed-semaphore';
 import { promoteWaitlisted } from './promote-waitlist';
 import { AnswerFacts, answerBody, AnswerRequestPart } from './registration-answer';
@@ -34,6 +35,7 @@ import {
   LOCK_REGISTRATION_SQL,
   LOCK_SESSION_ROW_SQL,
   MANAGED_SQL,
+  REGISTER_BATCH_SQL,
   REGISTER_SQL,
   UNCOUNT_SQL,
 } from './registrations.queries';
@@ -50,6 +52,23 @@ type RegisterRow = Omit<StoredAnswerRow, 'response_facts'> & {
   outcome: RegistrationOutcome | 'stored';
   facts: AnswerFacts | null;
 };
+
+/** One registration without an Idempotency-Key, waiting for its session's next batch. */
+interface BatchItem {
+  request: AnswerRequestPart;
+  tokenHash: Buffer;
+  requestId: string;
+}
+
+/** A row of REGISTER_BATCH_SQL, one per item. */
+interface BatchRow {
+  outcome: RegistrationOutcome;
+  facts: AnswerFacts | null;
+  conflicted: boolean;
+}
+
+/** What one item of a batch gets: its row, or the error its statement alone failed with. */
+type BatchResult = BatchRow | { error: unknown };
 
 const CLOSED_DETAIL = {
   cancelled: 'This session is cancelled',
@@ -71,14 +90,29 @@ const IN_FLIGHT_PER_SESSION = 8;
  * session stalls (its lock held elsewhere), answering before common 30 s client timeouts.
  */
 const MAX_QUEUE_WAIT_MS = 20_000;
+/**
+ * Batches of registrations without a key per session at once in this process: while one holds
+ * the lock the next gathers and waits for it, so PostgreSQL never idles between them.
+ */
+const BATCHES_PER_SESSION = 2;
+/** Keeps one batch's statement (and the lock it holds) to a few milliseconds. */
+const MAX_BATCH = 64;
 
 /** Registering, and managing a place: by its secret token (attendees) or by id (staff). */
 @Injectable()
 export class RegistrationsService {
+  private readonly logger = new Logger(RegistrationsService.name);
   private readonly perSession = new KeyedSemaphore({
     limit: IN_FLIGHT_PER_SESSION,
     maxWaitMs: MAX_QUEUE_WAIT_MS,
-    timeoutError: () => new ServiceUnavailableError('This session is taking very many registrations at once; try again shortly'),
+    timeoutError: () => busy(),
+  });
+  private readonly batches = new KeyedBatcher<BatchItem, BatchResult>({
+    inFlight: BATCHES_PER_SESSION,
+    maxBatch: MAX_BATCH,
+    maxWaitMs: MAX_QUEUE_WAIT_MS,
+    timeoutError: () => busy(),
+    run: (sessionId, items) => this.registerBatch(sessionId, items),
   });
 
   constructor(
@@ -91,7 +125,8 @@ export class RegistrationsService {
   }
 
   /**
-   * One statement (REGISTER_SQL) decides, inserts, counts, stores the Idempotency-Key's answer
+   * Without an Idempotency-Key a registration joins its session's next batch (REGISTER_BATCH_SQL);
+   * with one, one statement (REGISTER_SQL) decides, inserts, counts, stores the Idempotency-Key's answer
    * and writes the email, holding the session's lock only inside PostgreSQL. What the answer
    * needs from Node (id, token) is made and sealed before it; the statement stores it beside the
    * facts it decided, so a replay rebuilds the same body and no key is ever claimed unanswered.
@@ -118,15 +153,21 @@ export class RegistrationsService {
       manageToken: token,
       baseUrl: this.config.publicBaseUrl,
     };
+    if (!idempotency) {
+      const row = await this.batches.submit(sessionId, { request, tokenHash: hash, requestId });
+      if ('error' in row) throw row.error;
+      if (row.outcome === 'confirmed' || row.outcome === 'waitlisted') return { body: answerBody(request, row.facts!), replayed: false };
+      throw refusal(row.outcome);
+    }
     const params = [
       sessionId,
       request.id,
       input.name,
       input.email,
       hash,
-      idempotency?.keyHash ?? null,
-      idempotency?.requestHash ?? null,
-      idempotency ? sealAnswerRequestPart(idempotency, request) : null,
+      idempotency.keyHash,
+      idempotency.requestHash,
+      sealAnswerRequestPart(idempotency, request),
       requestId,
     ];
     let row: RegisterRow;
@@ -134,7 +175,7 @@ export class RegistrationsService {
       [row] = await this.perSession.run(sessionId, () => this.db.query<RegisterRow>(REGISTER_SQL, params));
     } catch (error) {
       // A twin with this key (and another body or session) committed first: its key row decides.
-      if (!idempotency || !isUniqueViolation(error)) throw error;
+      if (!isUniqueViolation(error)) throw error;
       const stored = await findStoredAnswer(this.db, idempotency);
       if (!stored) throw new ConflictError('This Idempotency-Key is being used by another request; try again');
       return { body: stored, replayed: true };
@@ -142,13 +183,71 @@ export class RegistrationsService {
     const { outcome } = row;
     if (outcome === 'confirmed' || outcome === 'waitlisted') return { body: answerBody(request, row.facts!), replayed: false };
     if (outcome === 'stored') {
-      return { body: openStoredAnswer(idempotency!, { ...row, response_facts: row.facts }), replayed: true };
+      return { body: openStoredAnswer(idempotency, { ...row, response_facts: row.facts }), replayed: true };
     }
     // A twin with this key may have committed while we waited for the lock (so the email now
     // looks taken): its answer, not this refusal, is then the one to give.
-    const stored = idempotency && (await findStoredAnswer(this.db, idempotency));
+    const stored = await findStoredAnswer(this.db, idempotency);
     if (stored) return { body: stored, replayed: true };
     throw refusal(outcome);
+  }
+
+  /**
+   * One batch in one statement. A twin that committed while the batch waited for the lock leaves
+   * its item `conflicted`, and the items behind it judged as if it had taken a place: a seat it
+   * would have taken goes to the waitlist's first, and those refused as sold out are judged again.
+   * A batch that fails while the database is up is tried again an item at a time, in order, so
+   * one item's failure is its own.
+   */
+  private async registerBatch(sessionId: string, items: BatchItem[]): Promise<BatchResult[]> {
+    let rows: BatchRow[];
+    try {
+      rows = await this.db.query<BatchRow>(REGISTER_BATCH_SQL, [
+        sessionId,
+        items.map((i) => i.request.id),
+        items.map((i) => i.request.name),
+        items.map((i) => i.request.email),
+        items.map((i) => i.tokenHash),
+        items.map((i) => i.requestId),
+      ]);
+    } catch (error) {
+      if (items.length === 1 || isDatabaseUnavailable(error)) throw error;
+      const alone: BatchResult[] = [];
+      for (const item of items)
+        alone.push(
+          await this.registerBatch(sessionId, [item]).then(
+            ([r]) => r,
+            (e: unknown) => ({ error: e }),
+          ),
+        );
+      return alone;
+    }
+    const raced = rows.findIndex((r) => r.conflicted);
+    if (raced < 0) return rows;
+    if (rows.some((r) => r.outcome === 'waitlisted')) await this.promoteAfterRace(sessionId, items[raced].requestId);
+    const refused = rows.flatMap((r, i) => (r.outcome === 'sold-out' ? [i] : []));
+    if (refused.length === 0) return rows;
+    // Those placed are committed: a failure here is only the refused items' own.
+    const again = await this.registerBatch(
+      sessionId,
+      refused.map((i) => items[i]),
+    ).catch((error: unknown) => refused.map(() => ({ error })));
+    return rows.map((row, i) => (row.outcome === 'sold-out' ? again[refused.indexOf(i)] : row));
+  }
+
+  /** The batch is committed whatever happens here; a seat left free waits for the next promotion. */
+  private async promoteAfterRace(sessionId: string, requestId: string): Promise<void> {
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.query(LOCK_SESSION_ROW_SQL, [sessionId]);
+        await promoteWaitlisted(tx, sessionId, requestId);
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.error(
+        `Promoting the waitlist of session ${sessionId} after a registration race failed (request ${requestId}): ${reason}`,
+      );
+    }
   }
 
   async getByToken(token: string): Promise<ManagedRegistrationView> {
@@ -194,6 +293,10 @@ export class RegistrationsService {
       return row;
     });
   }
+}
+
+function busy(): ServiceUnavailableError {
+  return new ServiceUnavailableError('This session is taking very many registrations at once; try again shortly');
 }
 
 /** The domain error for a refusal the registration statement decided. */
