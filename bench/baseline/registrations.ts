@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { batcher } from './batches';
 import { HttpProblem, problemBody, UUID } from './http';
 import { isValidKey, type KeyMaterial, keyMaterial, open, seal } from './idempotency';
 import { closedReason, SESSION_COLUMNS, sessionJson, type SessionRow } from './sessions';
@@ -36,7 +37,7 @@ function validate(body: unknown): RegistrationInput {
 }
 
 /** Open for registration now: the same rules as the service's (and closedReason below). */
-const OPEN = `e.status = 'published' AND s.status = 'scheduled' AND s.starts_at > now()
+export const OPEN = `e.status = 'published' AND s.status = 'scheduled' AND s.starts_at > now()
   AND (s.registration_opens_at IS NULL OR s.registration_opens_at <= now())
   AND (s.registration_closes_at IS NULL OR s.registration_closes_at > now())`;
 
@@ -61,22 +62,42 @@ export const PLACE_CTES = (returning: string): string => `
   )`;
 
 /**
- * Without a key, registering is one statement in autocommit: place, insert, queue the mail. The
- * mail row names the request, as the service's do ($7: the id the service makes when the
- * client sends none).
+ * Without a key, registrations that arrive while their session is busy are placed together, as
+ * the service does: one statement per batch locks the session, seats or waitlists each item in
+ * arrival order, inserts (a repeat email does nothing), counts and queues the mail. Each row
+ * carries the counts as they stood after its item (c, wl: placed so far in the batch).
  */
-const REGISTER = {
-  name: 'baseline-register',
-  text: `${PLACE_CTES(SESSION_COLUMNS)}, registered AS (
+const REGISTER_BATCH = {
+  name: 'baseline-register-batch',
+  text: `
+  WITH input AS (
+    SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bytea[], $6::timestamptz[], $7::varchar[])
+      WITH ORDINALITY AS i (id, name, email, token_hash, created_at, request_id, n)
+  ), locked AS MATERIALIZED (
+    SELECT ${SESSION_COLUMNS}, ${OPEN} AS open FROM sessions s JOIN events e ON e.id = s.event_id WHERE s.id = $1 FOR UPDATE OF s
+  ), decided AS (
+    SELECT i.*, CASE WHEN l.capacity IS NULL OR l.confirmed_count + i.n - 1 < l.capacity THEN 'confirmed'
+                     WHEN l.waitlist_enabled THEN 'waitlisted' END AS placed
+      FROM input i CROSS JOIN locked l WHERE l.open
+  ), registered AS (
     INSERT INTO registrations (id, session_id, name, email, status, manage_token_hash, created_at)
-    SELECT $2, id, $3, $4, placed, $5, $6 FROM placed
+    SELECT id, $1, name, email, placed, token_hash, created_at FROM decided WHERE placed IS NOT NULL ORDER BY n
+    ON CONFLICT (session_id, lower(email)) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
     RETURNING id, status
+  ), numbered AS (
+    SELECT d.n, r.id, r.status, d.request_id,
+           count(*) FILTER (WHERE r.status = 'confirmed') OVER upto AS c, count(*) FILTER (WHERE r.status = 'waitlisted') OVER upto AS wl
+      FROM registered r JOIN decided d ON d.id = r.id WINDOW upto AS (ORDER BY d.n)
+  ), counted AS (
+    UPDATE sessions SET confirmed_count = confirmed_count + (SELECT count(*) FROM registered WHERE status = 'confirmed'),
+                        waitlisted_count = waitlisted_count + (SELECT count(*) FROM registered WHERE status = 'waitlisted')
+     WHERE id = $1
   ), mailed AS (
     INSERT INTO mail_outbox (registration_id, kind, details, request_id)
-    SELECT r.id, r.status, CASE WHEN r.status = 'waitlisted' THEN jsonb_build_object('position', p.waitlisted_count) END, $7::varchar
-      FROM registered r CROSS JOIN placed p
+    SELECT nb.id, nb.status, CASE WHEN nb.status = 'waitlisted' THEN jsonb_build_object('position', l.waitlisted_count + nb.wl) END, nb.request_id
+      FROM numbered nb CROSS JOIN locked l
   )
-  SELECT * FROM placed`,
+  SELECT nb.n::int, nb.status AS placed, nb.c::int, nb.wl::int, l.* FROM numbered nb CROSS JOIN locked l`,
 };
 
 /** With a key the answer is sealed before it is stored, so placing and inserting are two statements of one transaction. */
@@ -139,22 +160,41 @@ export async function register(
   return (await storedAnswer(pool, key)) ?? registerKeyed(pool, sessionId, input, key, baseUrl);
 }
 
+interface BatchItem {
+  pool: Pool;
+  id: string;
+  input: RegistrationInput;
+  tokenHash: Buffer;
+  now: Date;
+}
+type BatchRow = SessionRow & { n: number; placed: Placed['placed']; c: number; wl: number };
+
+const placeInBatch = batcher(async (sessionId: string, items: BatchItem[]): Promise<(BatchRow | undefined)[]> => {
+  // The server has one pool; every item carries it.
+  const { rows } = await items[0].pool.query<BatchRow>({
+    ...REGISTER_BATCH,
+    values: [
+      sessionId,
+      items.map((i) => i.id),
+      items.map((i) => i.input.name),
+      items.map((i) => i.input.email),
+      items.map((i) => i.tokenHash),
+      items.map((i) => i.now),
+      items.map(() => randomUUID()),
+    ],
+  });
+  const byN = new Map(rows.map((r) => [r.n, r]));
+  return items.map((_, i) => byN.get(i + 1));
+});
+
 async function registerUnkeyed(pool: Pool, sessionId: string, input: RegistrationInput, baseUrl: string): Promise<Reply> {
   const id = randomUUID();
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
-  let rows: Placed[];
-  try {
-    ({ rows } = await pool.query<Placed>({
-      ...REGISTER,
-      values: [sessionId, id, input.name, input.email, sha256(token), now, randomUUID()],
-    }));
-  } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw ALREADY;
-    throw err;
-  }
-  if (rows.length === 0) throw await whyNot(pool, sessionId, input.email);
-  return { status: 201, body: JSON.stringify(answer(rows[0], id, input, token, now, baseUrl)) };
+  const row = await placeInBatch(sessionId, { pool, id, input, tokenHash: sha256(token), now });
+  if (!row) throw await whyNot(pool, sessionId, input.email);
+  const placed: Placed = { ...row, confirmed_count: row.confirmed_count + row.c, waitlisted_count: row.waitlisted_count + row.wl };
+  return { status: 201, body: JSON.stringify(answer(placed, id, input, token, now, baseUrl)) };
 }
 
 async function registerKeyed(pool: Pool, sessionId: string, input: RegistrationInput, key: KeyMaterial, baseUrl: string): Promise<Reply> {

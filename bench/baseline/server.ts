@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Pool } from 'pg';
 import { allSessionsFeed } from './calendar';
 import { HttpProblem, readJsonBody, sendJson, sendProblem, sendRawJson } from './http';
-import { registerInOneStatement, registerInTransaction } from './raw-registrations';
+import { registerInBatch, registerInOneStatement, registerInTransaction } from './raw-registrations';
 import { register } from './registrations';
 import { listSessions, minimalSessionsPage } from './sessions';
 
@@ -24,7 +24,7 @@ const baseUrl = (process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).repl
 // Same pool size as the service's, so the comparison is about code, not connections.
 const pool = new Pool({ connectionString: databaseUrl, max: Number(process.env.POOL_SIZE ?? 20), application_name: 'eventline-baseline' });
 
-const REGISTER = /^\/(?:raw\/(transaction|statement|statement-without-mail)\/)?sessions\/([^/]+)\/registrations$/;
+const REGISTER = /^\/(?:raw\/(transaction|statement|statement-without-mail|batch|batch-without-mail)\/)?sessions\/([^/]+)\/registrations$/;
 const LIVE_BODY = Buffer.from('{"status":"ok"}');
 
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -54,7 +54,9 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
         ? await registerInTransaction(pool, sessionId, body)
         : m[1] === 'statement' || m[1] === 'statement-without-mail'
           ? await registerInOneStatement(pool, sessionId, body, m[1] === 'statement')
-          : await register(pool, sessionId, body, header(req, 'idempotency-key'), baseUrl);
+          : m[1] === 'batch' || m[1] === 'batch-without-mail'
+            ? await registerInBatch(pool, sessionId, body, m[1] === 'batch')
+            : await register(pool, sessionId, body, header(req, 'idempotency-key'), baseUrl);
     return sendRawJson(res, reply.status, reply.body);
   }
   throw new HttpProblem(404, 'not-found', 'Not found');

@@ -44,7 +44,7 @@ export const hotRegistration: BenchJob = {
   kind: 'throughput',
   variants: [
     registering('service', 'service', 'service', unkeyed()),
-    registering('baseline', 'baseline (same answer, one statement)', 'baseline', unkeyed()),
+    registering('baseline', 'baseline (same answer, batched)', 'baseline', unkeyed()),
     {
       ...registering('raw-transaction', 'raw transaction', 'baseline', unkeyed('/raw/transaction')),
       check: refusesTwins('/raw/transaction'),
@@ -53,36 +53,42 @@ export const hotRegistration: BenchJob = {
       ...registering('raw-statement', 'raw single statement', 'baseline', unkeyed('/raw/statement')),
       check: refusesTwins('/raw/statement'),
     },
+    {
+      ...registering('raw-batch', 'raw batched statement', 'baseline', unkeyed('/raw/batch')),
+      check: refusesTwins('/raw/batch'),
+    },
   ],
   ratios: [
     { of: 'service', to: 'baseline', label: 'service / baseline (same answer)' },
+    { of: 'service', to: 'raw-batch', label: 'service / raw batched statement' },
     { of: 'service', to: 'raw-transaction', label: 'service / raw transaction', goal: 0.8 },
     { of: 'service', to: 'raw-statement', label: 'service / raw single statement' },
     { of: 'raw-statement', to: 'raw-transaction', label: 'raw single statement / raw transaction' },
+    { of: 'raw-batch', to: 'raw-statement', label: 'raw batched / raw single statement' },
   ],
   differingAnswer: (ctx, targets) => differingRegistration(ctx, targets, undefined),
 };
 
-const WITH_MAIL = '/raw/statement';
-const WITHOUT_MAIL = '/raw/statement-without-mail';
+const WITH_MAIL = '/raw/batch';
+const WITHOUT_MAIL = '/raw/batch-without-mail';
 
 /**
- * What the outbox row costs a registration: the raw single statement with its mail row (the row
- * the service writes) and without it, in the same rounds as the service, alternating order. The
- * difference is the row's cost on the shortest path; against the service's own time and CPU per
- * registration it is the share of registering that the outbox takes.
+ * What the outbox row costs a registration: the raw batched statement (the service's path) with
+ * its mail rows (the rows the service writes) and without them, in the same rounds as the
+ * service, alternating order. The difference is the row's cost on the shortest path; against the
+ * service's own time and CPU per registration it is the share of registering that the outbox takes.
  */
 export const outboxCost: BenchJob = {
   id: 'outbox-cost',
-  title: "the outbox row's cost: one registration statement with and without its mail row",
+  title: "the outbox row's cost: the batched registration statement with and without its mail rows",
   kind: 'throughput',
   mirrored: true,
   variants: [
-    { ...registering('with-mail', 'raw statement with its mail row', 'baseline', unkeyed(WITH_MAIL)), check: writesMail(WITH_MAIL, 1) },
-    { ...registering('without-mail', 'raw statement without it', 'baseline', unkeyed(WITHOUT_MAIL)), check: writesMail(WITHOUT_MAIL, 0) },
+    { ...registering('with-mail', 'raw batch with its mail rows', 'baseline', unkeyed(WITH_MAIL)), check: writesMail(WITH_MAIL, 1) },
+    { ...registering('without-mail', 'raw batch without them', 'baseline', unkeyed(WITHOUT_MAIL)), check: writesMail(WITHOUT_MAIL, 0) },
     registering('service', 'service', 'service', unkeyed()),
   ],
-  ratios: [{ of: 'with-mail', to: 'without-mail', label: 'raw statement with / without the mail row (1 - this = its share)' }],
+  ratios: [{ of: 'with-mail', to: 'without-mail', label: 'raw batch with / without the mail rows (1 - this = their share)' }],
   differingAnswer: differingMailRow,
   notes: outboxCostNotes,
 };
@@ -117,7 +123,7 @@ async function mailRowsOfHotSession(ctx: JobContext): Promise<MailRow[]> {
 
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The raw statement's mail row must hold what the service's holds (kind, details, a request id of the same form). */
+/** The raw batch's mail row must hold what the service's holds (kind, details, a request id of the same form). */
 async function differingMailRow(ctx: JobContext, targets: ServerProcess[]): Promise<string | null> {
   const written: string[] = [];
   for (const t of targets) {
@@ -141,7 +147,7 @@ async function differingMailRow(ctx: JobContext, targets: ServerProcess[]): Prom
 
 /**
  * Per round: the mail row's time (1/with − 1/without rate) and PostgreSQL CPU (with − without,
- * per request) on the raw statement, and each as a share of the service's time and CPU (node +
+ * per request) on the raw batch, and each as a share of the service's time and CPU (node +
  * pg, its deferred mail delivery included) per registration in the same round.
  */
 function outboxCostNotes(job: JobSummary): string[] {
