@@ -32,13 +32,22 @@ export function processCpuSeconds(pid: number): number | null {
   return readStat(pid)?.own ?? null;
 }
 
-/** Each process's CPU seconds at one moment. */
-export type CpuSnapshot = Map<number, number>;
+/** Each process's CPU seconds at one moment; `reaps`: a process that exits is counted whole by its parent's reaped time. */
+export interface CpuSnapshot {
+  seconds: Map<number, number>;
+  reaps: boolean;
+}
 
-/** CPU used between two snapshots: processes in both count their growth, processes new in `after` all of theirs. */
+/**
+ * CPU used between two snapshots: processes in both count their growth, processes new in `after`
+ * all of theirs. Where exits are reaped, a process gone by `after` came back whole in its parent's
+ * reaped time, so what it had already used at `before` is taken off again: else a backend that
+ * worked in an earlier run and exits (idle timeout) during this one is charged here in full.
+ */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): number {
   let total = 0;
-  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  for (const [pid, seconds] of after.seconds) total += seconds - (before.seconds.get(pid) ?? 0);
+  if (after.reaps) for (const [pid, seconds] of before.seconds) if (!after.seconds.has(pid)) total -= seconds;
   return total;
 }
 
@@ -63,20 +72,20 @@ export class PostgresCpu {
   }
 
   async snapshot(): Promise<CpuSnapshot> {
-    const snap: CpuSnapshot = new Map();
+    const snap: CpuSnapshot = { seconds: new Map(), reaps: this.postmaster !== null };
     if (this.postmaster !== null) {
       const master = readStat(this.postmaster);
-      if (master) snap.set(this.postmaster, master.own + master.reaped);
+      if (master) snap.seconds.set(this.postmaster, master.own + master.reaped);
       for (const pid of childrenOf(this.postmaster)) {
         const child = readStat(pid);
-        if (child) snap.set(pid, child.own);
+        if (child) snap.seconds.set(pid, child.own);
       }
       return snap;
     }
     const { rows } = await this.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
     for (const { pid } of rows) {
       const seconds = processCpuSeconds(pid);
-      if (seconds !== null) snap.set(pid, seconds);
+      if (seconds !== null) snap.seconds.set(pid, seconds);
     }
     return snap;
   }
