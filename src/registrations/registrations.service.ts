@@ -79,7 +79,7 @@ const CLOSED_DETAIL = {
 type Locator = { token: string } | { id: string };
 
 /**
- * Registration statements per session at once in this process. Each waits for the session's row
+ * Keyed registration statements per session at once in this process. Each waits for the session's row
  * lock holding a pool connection (of 20), but the lock is held only while PostgreSQL runs one:
  * a few in flight keep it busy even when this process is slow to send the next; more would only
  * take connections that other requests need.
