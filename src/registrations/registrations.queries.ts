@@ -63,8 +63,8 @@ const EMAIL_HOLDS_PLACE = `EXISTS (
  * A whole registration with an Idempotency-Key in one autocommit statement, so the session's row
  * lock (which every change to its counters and registrations takes first) is held only inside
  * PostgreSQL, never across a round trip to Node (those without a key: REGISTER_BATCH_SQL).
- * $1 session, $2 registration id, $3 name, $4 email, $5 manage token hash, $6 key hash, $7 request hash, $8 the answer's request part
- * sealed (registration-answer.ts), $9 request id.
+ * $1 session, $2 registration id, $3 name, $4 email, $5 manage token hash, $6 key hash,
+ * $7 request hash, $8 the answer's request part sealed (registration-answer.ts), $9 request id.
  * - `stored`: a key already answered is replayed without taking the lock.
  * - `locked` waits for the lock and reads the session's newest row (READ COMMITTED re-reads a row
  *   it had to wait for); `judged` stamps the instant after the wait; `decided` applies the rule.
