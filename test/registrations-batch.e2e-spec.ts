@@ -4,7 +4,9 @@ import type { KeyedBatcher } from '../src/registrations/keyed-batcher';
 import { REGISTER_BATCH_SQL } from '../src/registrations/registrations.queries';
 import { RegistrationsService } from '../src/registrations/registrations.service';
 import { factories, Factories } from './factories';
+import { holdSession, lockWaiters } from './support/session-locks';
 import { createTestApp, TestApp } from './support/test-app';
+import { until } from './support/until';
 
 /**
  * Registrations without an Idempotency-Key that arrive while their session is busy are judged
@@ -62,35 +64,8 @@ function register(sessionId: string, email: string): Promise<Answer> {
 
 const problem = (a: Answer): string | undefined => a.body.type?.split('/').pop();
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Backends of this database waiting for a lock, with their pids. */
-async function lockWaiters(): Promise<number[]> {
-  const { rows } = await db.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() AND cardinality(pg_blocking_pids(pid)) > 0`,
-  );
-  return rows.map((r) => r.pid);
-}
-
 function queued(sessionId: string): { running: number; waiting: number } {
   return (t.app.get(RegistrationsService)['batches'] as KeyedBatcher<unknown, unknown>).state(sessionId);
-}
-
-/** Locks the session's row from a connection of its own, so registrations queue behind it. */
-async function holdSession(sessionId: string): Promise<Client> {
-  const holder = new Client({ connectionString: t.databaseUrl });
-  holder.on('error', () => undefined);
-  await holder.connect();
-  await holder.query('BEGIN');
-  await holder.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [sessionId]);
-  return holder;
 }
 
 async function stored(sessionId: string): Promise<Record<string, unknown>> {
@@ -138,14 +113,13 @@ it('a rush with every email sent twice: one place per email, exact seats, the wa
 it('one batch across the last seat: a placed email, a repeat, the last seat, then sold out', async () => {
   const session = await f.publishedSession({ capacity: 4 });
   expect((await register(session.id, 'placed@example.com')).status).toBe(201);
-  const holder = await holdSession(session.id);
+  const lock = await holdSession(t.databaseUrl, session.id);
   // Two batches of one wait on the lock; the four behind them gather into the next batch.
   const first = [register(session.id, 'a@example.com'), register(session.id, 'b@example.com')];
-  await until('two batches wait for the lock', async () => (await lockWaiters()).length === 2);
+  await until(async () => (await lockWaiters(db)).length === 2, 10_000);
   const group = ['placed@example.com', 'c@example.com', 'd@example.com', 'C@example.com'].map((email) => register(session.id, email));
-  await until('four wait in the batcher', () => queued(session.id).waiting === 4);
-  await holder.query('COMMIT');
-  await holder.end();
+  await until(() => queued(session.id).waiting === 4, 10_000);
+  await lock.release();
 
   expect((await Promise.all(first)).map((a) => a.body.status)).toEqual(['confirmed', 'confirmed']);
   const answers = await Promise.all(group);
@@ -167,24 +141,23 @@ describe.each([
   it(`no seat stays free while anyone is ${turnedAway}`, async () => {
     const CAPACITY = 3;
     const session = await f.publishedSession({ capacity: CAPACITY, waitlistEnabled });
-    const holder = await holdSession(session.id);
+    const lock = await holdSession(t.databaseUrl, session.id);
     const first = [register(session.id, 'p1@example.com'), register(session.id, 'p2@example.com')];
-    await until('two batches wait for the lock', async () => (await lockWaiters()).length === 2);
+    await until(async () => (await lockWaiters(db)).length === 2, 10_000);
     const group = ['x@example.com', 'y@example.com', 'z@example.com'].map((email) => register(session.id, email));
-    await until('three wait in the batcher', () => queued(session.id).waiting === 3);
+    await until(() => queued(session.id).waiting === 3, 10_000);
     // Cancelling one waiting batch starts the group's statement (and its snapshot) while the lock is still held.
-    const [cancelled] = await lockWaiters();
+    const [cancelled] = await lockWaiters(db);
     await db.query('SELECT pg_cancel_backend($1)', [cancelled]);
-    await until('the group waits for the lock', async () => queued(session.id).waiting === 0 && (await lockWaiters()).length === 2);
+    await until(async () => queued(session.id).waiting === 0 && (await lockWaiters(db)).length === 2, 10_000);
     // Someone else registers x@ (as another instance would) and commits before the group gets the lock.
-    await holder.query(
+    await lock.client.query(
       `INSERT INTO registrations (id, session_id, name, email, status, manage_token_hash)
        VALUES (gen_random_uuid(), $1, 'x', 'x@example.com', 'confirmed', sha256(gen_random_uuid()::text::bytea))`,
       [session.id],
     );
-    await holder.query('UPDATE sessions SET confirmed_count = confirmed_count + 1 WHERE id = $1', [session.id]);
-    await holder.query('COMMIT');
-    await holder.end();
+    await lock.client.query('UPDATE sessions SET confirmed_count = confirmed_count + 1 WHERE id = $1', [session.id]);
+    await lock.release();
 
     const answers = await Promise.all([...first, ...group]);
     // The group's snapshot missed the twin: the insert's conflict caught it.
@@ -209,13 +182,12 @@ it('an item the database refuses fails alone: the rest of its batch is registere
   // A stand-in for any failure of one item's own data (no input that passes validation fails so).
   await db.query(`ALTER TABLE registrations ADD CONSTRAINT batch_poison CHECK (name <> 'poison') NOT VALID`);
   try {
-    const holder = await holdSession(session.id);
+    const lock = await holdSession(t.databaseUrl, session.id);
     const first = [register(session.id, 'f1@example.com'), register(session.id, 'f2@example.com')];
-    await until('two batches wait for the lock', async () => (await lockWaiters()).length === 2);
+    await until(async () => (await lockWaiters(db)).length === 2, 10_000);
     const group = ['ok1@example.com', 'poison@example.com', 'ok2@example.com'].map((email) => register(session.id, email));
-    await until('three wait in the batcher', () => queued(session.id).waiting === 3);
-    await holder.query('COMMIT');
-    await holder.end();
+    await until(() => queued(session.id).waiting === 3, 10_000);
+    await lock.release();
 
     expect((await Promise.all(first)).map((a) => a.status)).toEqual([201, 201]);
     expect((await Promise.all(group)).map((a) => a.status)).toEqual([201, 500, 201]);

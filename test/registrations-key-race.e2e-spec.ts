@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { BuiltServer, startBuiltServer } from './support/built-server';
+import { lockWaiters } from './support/session-locks';
 import { BASE_URL, createTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 
@@ -58,15 +59,6 @@ async function firePair(urls: [string, string], pair: Pair, i: number): Promise<
   pair.answers = await Promise.all(pair.keys.map((key, side) => register(urls[(i + side) % 2], pair, key)));
 }
 
-/** Backends of this database that wait on a lock: the registrations queued behind our hold. */
-async function waitingOnLocks(db: Client): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() AND cardinality(pg_blocking_pids(pid)) > 0`,
-  );
-  return rows[0].n;
-}
-
 /** Fires every pair of a wave at once behind locks on their sessions, and releases them together once all wait. */
 async function raceWave(databaseUrl: string, urls: [string, string], wave: Pair[]): Promise<void> {
   // Watched from a connection of its own: inside a transaction pg_stat_activity keeps its first snapshot.
@@ -78,7 +70,7 @@ async function raceWave(databaseUrl: string, urls: [string, string], wave: Pair[
       // Within the 8 s statement_timeout the waiting requests run under.
       const deadline = Date.now() + 7000;
       let waiting = 0;
-      while ((waiting = await waitingOnLocks(watcher)) < 2 * wave.length && Date.now() < deadline) {
+      while ((waiting = (await lockWaiters(watcher)).length) < 2 * wave.length && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
       wave.forEach((pair) => (pair.lockWait = { waiting, sent: 2 * wave.length }));

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import { idempotencyMaterial, sealResponse } from '../src/registrations/idempotency';
 import { factories, Factories } from './factories';
+import { holdSession, lockWaiters } from './support/session-locks';
 import { BASE_URL, createTestApp, TestApp } from './support/test-app';
+import { until } from './support/until';
 
 /**
  * Registering holds the session's row lock only inside PostgreSQL (one statement), never while
@@ -36,42 +38,6 @@ function register(sessionId: string, body: { name: string; email: string }, key?
   }).then(async (res) => ({ status: res.status, text: await res.text() }));
 }
 
-async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Backends of this database waiting for a lock (behind the holder, or behind another waiter). */
-async function waitingOnLocks(): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() AND cardinality(pg_blocking_pids(pid)) > 0`,
-  );
-  return rows[0].n;
-}
-
-/**
- * Locks the session's row from a connection of its own; `release` commits. The registrations sent
- * meanwhile queue on the lock inside PostgreSQL, so all of them are past their first checks.
- */
-async function holdSession(sessionId: string): Promise<{ release: () => Promise<void> }> {
-  const holder = new Client({ connectionString: t.databaseUrl });
-  // A failed test leaves it open until the database is dropped: not a crash of the run.
-  holder.on('error', () => undefined);
-  await holder.connect();
-  await holder.query('BEGIN');
-  await holder.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [sessionId]);
-  return {
-    release: async () => {
-      await holder.query('COMMIT');
-      await holder.end();
-    },
-  };
-}
-
 // The lock waiter of the test below: a process of its own, so it runs while this one is blocked.
 const LOCK_WAITER = `
   const { Client } = require('pg');
@@ -93,12 +59,12 @@ it("a registration finishes and lets go of the session's lock while this process
   const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
   // Holds the lock for 3 s and lets go by itself: no round trip to this process is needed.
   const held = holder.query(`BEGIN; SELECT 1 FROM sessions WHERE id = '${session.id}' FOR UPDATE; SELECT pg_sleep(3); COMMIT`);
-  await until('the holder sleeps', async () => {
+  await until(async () => {
     const { rows } = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event = 'PgSleep'`, [pid]);
     return rows.length === 1;
-  });
+  }, 10_000);
   const answer = register(session.id, { name: 'Blocked Loop', email: 'blocked-loop@example.com' });
-  await until('the registration waits for the lock', async () => (await waitingOnLocks()) === 1, 2500);
+  await until(async () => (await lockWaiters(db)).length === 1, 2500);
 
   // spawnSync blocks this process (the app included) until the waiter has the lock. It queues
   // behind the registration, so it gets the lock only once the registration has let go of it:
@@ -114,13 +80,13 @@ it("a registration finishes and lets go of the session's lock while this process
 
 it('two requests with one Idempotency-Key and different bodies, racing on the lock: one place, 201 and 422', async () => {
   const session = await f.publishedSession({ capacity: 5 });
-  const lock = await holdSession(session.id);
+  const lock = await holdSession(t.databaseUrl, session.id);
   const answers = [
     register(session.id, { name: 'Twin', email: 'twin-a@example.com' }, 'key-twins'),
     register(session.id, { name: 'Twin', email: 'twin-b@example.com' }, 'key-twins'),
   ];
   // Both are past the key lookup (neither saw a stored answer) before either can register.
-  await until('both wait for the lock', async () => (await waitingOnLocks()) === 2);
+  await until(async () => (await lockWaiters(db)).length === 2, 10_000);
   await lock.release();
   const settled = await Promise.all(answers);
   expect(settled.map((a) => a.status).sort()).toEqual([201, 422]);

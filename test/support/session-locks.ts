@@ -1,0 +1,34 @@
+import { Client } from 'pg';
+
+/**
+ * Backends of this database waiting for a lock (behind a holder, or behind another waiter), by
+ * pid. Asked from a connection outside any transaction: inside one, pg_stat_activity keeps its
+ * first snapshot.
+ */
+export async function lockWaiters(db: Client): Promise<number[]> {
+  const { rows } = await db.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND cardinality(pg_blocking_pids(pid)) > 0`,
+  );
+  return rows.map((r) => r.pid);
+}
+
+/**
+ * Locks a session's row from a connection of its own, so registrations sent meanwhile queue on
+ * the lock inside PostgreSQL. `client` runs more in the holding transaction; `release` commits.
+ */
+export async function holdSession(databaseUrl: string, sessionId: string): Promise<{ client: Client; release: () => Promise<void> }> {
+  const client = new Client({ connectionString: databaseUrl });
+  // A failed test leaves it open until the database is dropped: not a crash of the run.
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [sessionId]);
+  return {
+    client,
+    release: async () => {
+      await client.query('COMMIT');
+      await client.end();
+    },
+  };
+}
