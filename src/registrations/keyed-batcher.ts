@@ -25,7 +25,8 @@ interface Queue<I, O> {
 /**
  * Gathers concurrent work for one key into batches, in arrival order. Registrations for a session
  * all queue for its row lock; run as one statement per batch, a rush takes the lock (and commits)
- * once per batch instead of once per person. Alone, an item runs at once as a batch of one.
+ * once per batch instead of once per person. Alone, an item runs at once as a batch of one; with
+ * `maxBatch` 1 this is a per-key semaphore with a bounded wait.
  */
 export class KeyedBatcher<I, O> {
   private readonly queues = new Map<string, Queue<I, O>>();

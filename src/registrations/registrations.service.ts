@@ -22,7 +22,6 @@ import { ManagedRegistrationView, RegistrationCreatedView, RegistrationView } fr
 import { idempotencyMaterial, parseIdempotencyKey } from './idempotency';
 import { findStoredAnswer, openStoredAnswer, sealAnswerRequestPart, type StoredAnswerRow } from './idempotency-store';
 import { KeyedBatcher } from './keyed-batcher';
-import { KeyedSemaphore } from './keyed-semaphore';
 import { promoteWaitlisted } from './promote-waitlist';
 import { AnswerFacts, answerBody, AnswerRequestPart } from './registration-answer';
 import { RegistrationRow, toManagedView, toRegistrationView } from './registration-row';
@@ -102,10 +101,13 @@ const MAX_BATCH = 64;
 @Injectable()
 export class RegistrationsService {
   private readonly logger = new Logger(RegistrationsService.name);
-  private readonly perSession = new KeyedSemaphore({
-    limit: IN_FLIGHT_PER_SESSION,
+  /** Keyed registrations: each its own statement (a batch of one). */
+  private readonly keyedPerSession = new KeyedBatcher<unknown[], RegisterRow>({
+    inFlight: IN_FLIGHT_PER_SESSION,
+    maxBatch: 1,
     maxWaitMs: MAX_QUEUE_WAIT_MS,
     timeoutError: () => busy(),
+    run: async (_sessionId, [params]) => [(await this.db.query<RegisterRow>(REGISTER_SQL, params))[0]],
   });
   private readonly batches = new KeyedBatcher<BatchItem, BatchResult>({
     inFlight: BATCHES_PER_SESSION,
@@ -172,7 +174,7 @@ export class RegistrationsService {
     ];
     let row: RegisterRow;
     try {
-      [row] = await this.perSession.run(sessionId, () => this.db.query<RegisterRow>(REGISTER_SQL, params));
+      row = await this.keyedPerSession.submit(sessionId, params);
     } catch (error) {
       // A twin with this key (and another body or session) committed first: its key row decides.
       if (!isUniqueViolation(error)) throw error;
