@@ -30,6 +30,13 @@ export function ownerOf(url: string, functionName: string): string {
   return project ? `(project) ${project[1]}` : url;
 }
 
+/**
+ * A gap this long between samples (1 ms apart when running) means the process did not run: the
+ * bench stops the service (SIGSTOP) while the baseline is measured, and the sample after the stop
+ * would otherwise carry the whole pause, as if "(program)" had run for it.
+ */
+const STOPPED_US = 100_000;
+
 export function summarize(profile: CpuProfile): { total: number; byOwner: Map<string, number>; byFunction: Map<string, number> } {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const byOwner = new Map<string, number>();
@@ -38,7 +45,7 @@ export function summarize(profile: CpuProfile): { total: number; byOwner: Map<st
   profile.samples.forEach((id, i) => {
     const node = nodes.get(id);
     const dt = profile.timeDeltas[i] ?? 0;
-    if (!node || node.callFrame.functionName === '(idle)') return;
+    if (!node || node.callFrame.functionName === '(idle)' || dt >= STOPPED_US) return;
     total += dt;
     const { functionName, url, lineNumber } = node.callFrame;
     const owner = ownerOf(url, functionName);
