@@ -19,7 +19,7 @@ let t: TestApp;
 let f: Factories;
 let url: string;
 let db: Client;
-let batches: { size: number; conflicted: number }[];
+let batches: { size: number; conflicted: number; failed: boolean }[];
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -31,13 +31,15 @@ beforeAll(async () => {
   const database = t.app.get(Database);
   const query = database.query.bind(database);
   jest.spyOn(database, 'query').mockImplementation(async <T>(statement: string | Statement, params?: unknown[]): Promise<T[]> => {
-    const rows = await query<T>(statement, params);
-    if (statement === REGISTER_BATCH_SQL) {
-      batches.push({
-        size: (params![1] as unknown[]).length,
-        conflicted: rows.filter((r) => (r as { conflicted: boolean }).conflicted).length,
-      });
+    const size = statement === REGISTER_BATCH_SQL ? (params![1] as unknown[]).length : 0;
+    let rows: T[];
+    try {
+      rows = await query<T>(statement, params);
+    } catch (error) {
+      if (size > 0) batches.push({ size, conflicted: 0, failed: true });
+      throw error;
     }
+    if (size > 0) batches.push({ size, conflicted: rows.filter((r) => (r as { conflicted: boolean }).conflicted).length, failed: false });
     return rows;
   });
 });
@@ -87,6 +89,7 @@ it('a rush with every email sent twice: one place per email, exact seats, the wa
   const answers = await Promise.all([...emails, ...emails].map((email) => register(session.id, email)));
 
   expect(Math.max(...batches.map((b) => b.size))).toBeGreaterThan(1);
+  expect(batches.filter((b) => b.failed)).toEqual([]);
   expect(batches.reduce((n, b) => n + b.size, 0)).toBe(2 * EMAILS);
   const placed = answers.filter((a) => a.status === 201);
   expect(placed.map((a) => a.body.email).sort()).toEqual([...emails].sort());
@@ -192,7 +195,14 @@ it('an item the database refuses fails alone: the rest of its batch is registere
     expect((await Promise.all(first)).map((a) => a.status)).toEqual([201, 201]);
     expect((await Promise.all(group)).map((a) => a.status)).toEqual([201, 500, 201]);
     // The batch of three failed; each was then tried alone, in order.
-    expect(batches.map((b) => b.size)).toEqual([1, 1, 1, 1]);
+    expect(batches.map((b) => [b.size, b.failed])).toEqual([
+      [1, false],
+      [1, false],
+      [3, true],
+      [1, false],
+      [1, true],
+      [1, false],
+    ]);
     expect(await stored(session.id)).toEqual({ capacity: 10, confirmed_count: 4, waitlisted_count: 0, confirmed: 4, waitlisted: 0 });
   } finally {
     await db.query(`ALTER TABLE registrations DROP CONSTRAINT batch_poison`);
