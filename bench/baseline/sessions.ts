@@ -77,11 +77,10 @@ export function sessionJson(s: SessionRow, baseUrl: string, now: number): Record
   };
 }
 
-const googleInstant = (d: Date): string =>
-  d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
+function googleInstant(d: Date): string {
+  const iso = d.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+}
 
 function googleEvent(s: SessionRow, baseUrl: string): string {
   const params = new URLSearchParams({

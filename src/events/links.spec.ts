@@ -23,6 +23,15 @@ describe('links', () => {
     });
   });
 
+  it('writes Google dates to the second in UTC, milliseconds dropped', () => {
+    const dates = (startsAt: string, endsAt: string) =>
+      new URL(
+        googleEventOf({ title: 't', startsAt: new Date(startsAt), endsAt: new Date(endsAt), timezone: 'UTC', venue: null }),
+      ).searchParams.get('dates');
+    expect(dates('1970-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z')).toBe('19700101T000000Z/99991231T235959Z');
+    expect(dates('2027-03-09T04:05:06.789+02:00', '2027-03-09T05:00:00Z')).toBe('20270309T020506Z/20270309T050000Z');
+  });
+
   it('subscribes to feeds with webcal', () => {
     expect(webcalOf('https://x.test/calendars/all.ics')).toBe('webcal://x.test/calendars/all.ics');
     expect(googleSubscribeOf('http://x.test/a.ics')).toBe('https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2Fx.test%2Fa.ics');

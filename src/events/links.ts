@@ -19,12 +19,11 @@ export interface GoogleEventInput {
   details?: string;
 }
 
-/** Google's compact UTC form, `20270801T170000Z`. */
-const googleInstant = (d: Date): string =>
-  d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
+/** Google's compact UTC form, `20270801T170000Z`, cut from `2027-08-01T17:00:00.000Z` (dates are years 1970..9999). */
+function googleInstant(d: Date): string {
+  const iso = d.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+}
 
 /** The one venue line a calendar shows: its parts that are set, comma-separated. */
 export function venueLine(venue: Partial<Record<keyof Venue, string | null>> | null): string {

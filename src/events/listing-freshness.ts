@@ -37,15 +37,18 @@ export function sessionTurns(s: Timed): (string | null)[] {
   return [s.registrationOpensAt, s.registrationClosesAt, s.startsAt, s.endsAt];
 }
 
-/** The earliest of these instants (ISO 8601) later than `now`, or undefined. */
+/**
+ * The earliest of these instants later than `now` (epoch ms), or undefined. The instants are
+ * `Date#toISOString()` output (years 1970..9999, as the API accepts), whose text sorts as time
+ * does: compared as strings, a listing of 20 sessions parses one date instead of 80.
+ */
 export function firstAfter(instants: Iterable<string | null>, now: number): number | undefined {
-  let first: number | undefined;
+  const after = new Date(now).toISOString();
+  let first: string | undefined;
   for (const instant of instants) {
-    if (instant === null) continue;
-    const t = Date.parse(instant);
-    if (t > now && (first === undefined || t < first)) first = t;
+    if (instant !== null && instant > after && (first === undefined || instant < first)) first = instant;
   }
-  return first;
+  return first === undefined ? undefined : Date.parse(first);
 }
 
 /**
