@@ -213,6 +213,10 @@ describe('caching the public listings and the Upcoming Events box', () => {
     const query = jest.spyOn(t.app.get(Database), 'query');
     try {
       for (const [name, path] of Object.entries(paths)) {
+        // Asked for once, an answer is not kept (URLs asked once would crowd memory); asked again, it is.
+        query.mockClear();
+        await t.http.get(path).set('If-None-Match', first[name].headers.etag).expect(304);
+        expect({ name, queried: query.mock.calls.length > 0 }).toEqual({ name, queried: true });
         query.mockClear();
         await t.http.get(path).set('If-None-Match', first[name].headers.etag).expect(304);
         await t.http.head(path).set('If-None-Match', first[name].headers.etag).expect(304);
@@ -245,6 +249,25 @@ describe('caching the public listings and the Upcoming Events box', () => {
     await t.http.patch(`/admin/sessions/${session.id}`).set(auth).send({ capacity: 50 }).expect(200);
     const raised = await t.http.get(paths.sessions).set('If-None-Match', before.headers.etag).expect(200);
     expect(raised.body.data[0].availability.seatsRemaining).toBe(50);
+  });
+
+  it('keeps what it remembers while URLs asked for only once pass through', async () => {
+    const { event } = await listed();
+    const paths = boxPaths(event);
+    await t.http.get(paths.box).expect(200);
+    const remembered = await t.http.get(paths.box).expect(200);
+    // More one-off URLs (a crawler walking instants) than the memory holds answers (1,000).
+    const oneOff = (n: number) => `/sessions?limit=1&from=${new Date(Date.now() - 60_000 - n * 1000).toISOString()}`;
+    for (let n = 0; n < 1100; n += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => t.http.get(oneOff(n + i)).expect(200)));
+    }
+    const query = jest.spyOn(t.app.get(Database), 'query');
+    try {
+      await t.http.get(paths.box).set('If-None-Match', remembered.headers.etag).expect(304);
+      expect(query).not.toHaveBeenCalled();
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it('sees a change committed through another instance on the same database', async () => {
@@ -312,6 +335,8 @@ describe('caching the public listings and the Upcoming Events box', () => {
     const { event, session } = await listed();
     const paths = boxPaths(event);
     const readFrom = Date.now();
+    // Twice each: an answer is remembered from the second time its URL is asked for.
+    await Promise.all(Object.values(paths).map((path) => t.http.get(path).expect(200)));
     const before = Object.fromEntries(
       await Promise.all(Object.entries(paths).map(async ([name, path]) => [name, await t.http.get(path).expect(200)] as const)),
     );

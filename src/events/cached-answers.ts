@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import {
   CachePolicy,
   conditionalHeaders,
@@ -23,6 +24,8 @@ interface Answer {
 
 /** Answers remembered per instance: a few hundred boxes and pages, however many URLs are asked for. */
 const REMEMBERED_BYTES = 16 * 1024 * 1024;
+/** The URLs asked for lately, by the characters of their keys (about 10,000 box and page URLs). */
+const ASKED_KEY_CHARS = 1024 * 1024;
 
 /**
  * Public answers made of events and sessions (the listings, the Upcoming Events box), cacheable
@@ -31,11 +34,16 @@ const REMEMBERED_BYTES = 16 * 1024 * 1024;
  * with its ETag in If-None-Match gets a 304, and any other request the remembered bytes, from
  * memory: no query, no rendering. Otherwise the answer is made once for the requests for that
  * URL arriving meanwhile, and its ETag is that of its bytes.
+ *
+ * A URL's answer is remembered from the second time it is asked for: URLs asked once (a crawler or
+ * a client walking `from` instants) would otherwise push the box's answers out of memory, and
+ * every such answer kept costs the garbage collector for nothing.
  */
 @Injectable()
 export class CachedAnswers {
   private readonly memo = new ValidatorMemo<Answer>({ maxSize: { total: REMEMBERED_BYTES, sizeOf: (a) => a.body.length } });
   private readonly making = new InFlight<Answer>();
+  private readonly asked = new LRUCache<string, true>({ maxSize: ASKED_KEY_CHARS, sizeCalculation: (_, url) => url.length });
 
   constructor(private readonly changes: ChangeNotifications) {}
 
@@ -70,7 +78,9 @@ export class CachedAnswers {
       const made = await make(now);
       const body = Buffer.from(made.body, 'utf8');
       const answer: Answer = { etag: strongEtag(body), body, contentType: made.contentType, staleAt: made.staleAt };
-      if (listening && this.changes.listening && generation === this.changes.generation) {
+      const askedBefore = this.asked.get(url) ?? false;
+      if (!askedBefore) this.asked.set(url, true);
+      if (askedBefore && listening && this.changes.listening && generation === this.changes.generation) {
         this.memo.set(url, answer, generation, Math.min(made.staleAt ?? Infinity, now + this.memo.ttlMs));
       }
       return answer;
