@@ -84,7 +84,7 @@ export const registrationRush: BenchJob = {
 };
 
 /** One POST on its own connection; status 0 on a connection error. */
-function post(baseUrl: string, path: string, body: string): Promise<Answer> {
+export function post(baseUrl: string, path: string, body: string): Promise<Answer> {
   const started = performance.now();
   return new Promise((resolve) => {
     const req = request(`${baseUrl}${path}`, {

@@ -52,10 +52,13 @@ function startProd(): { env: Record<string, string>; nodeFlags: string[] } {
  * chatter. Without SMTP_URL its mail worker writes each message as an .eml file under DATA_DIR:
  * a throwaway folder here, not the repository's .data.
  */
-export async function startService(env: { DATABASE_URL: string }): Promise<ServerProcess> {
+export async function startService(
+  env: { DATABASE_URL: string } & Record<string, string>,
+  nodeFlags: string[] = [],
+): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eventline-bench-service-'));
   const production = startProd();
-  const server = await startServer('service', SERVICE_ENTRY, production.nodeFlags, {
+  const server = await startServer('service', SERVICE_ENTRY, [...production.nodeFlags, ...nodeFlags], {
     ...production.env,
     RATE_LIMIT: 'off',
     LOG_LEVEL: 'warn',
