@@ -4,7 +4,7 @@ import type { KeyedBatcher } from '../src/registrations/keyed-batcher';
 import { REGISTER_BATCH_SQL } from '../src/registrations/registrations.queries';
 import { RegistrationsService } from '../src/registrations/registrations.service';
 import { factories, Factories } from './factories';
-import { holdSession, lockWaiters } from './support/session-locks';
+import { holdSession, listeningWithConnection, lockWaiters } from './support/session-locks';
 import { createTestApp, TestApp } from './support/test-app';
 import { until } from './support/until';
 
@@ -24,10 +24,7 @@ let batches: { size: number; conflicted: number; failed: boolean }[];
 beforeAll(async () => {
   t = await createTestApp();
   f = await factories(t);
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  url = await t.app.getUrl();
-  db = new Client({ connectionString: t.databaseUrl });
-  await db.connect();
+  ({ url, db } = await listeningWithConnection(t));
   const database = t.app.get(Database);
   const query = database.query.bind(database);
   jest.spyOn(database, 'query').mockImplementation(async <T>(statement: string | Statement, params?: unknown[]): Promise<T[]> => {

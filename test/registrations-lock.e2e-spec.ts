@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import { idempotencyMaterial, sealResponse } from '../src/registrations/idempotency';
 import { factories, Factories } from './factories';
-import { holdSession, lockWaiters } from './support/session-locks';
+import { holdSession, listeningWithConnection, lockWaiters } from './support/session-locks';
 import { BASE_URL, createTestApp, TestApp } from './support/test-app';
 import { until } from './support/until';
 
@@ -19,10 +19,7 @@ let db: Client;
 beforeAll(async () => {
   t = await createTestApp();
   f = await factories(t);
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  url = await t.app.getUrl();
-  db = new Client({ connectionString: t.databaseUrl });
-  await db.connect();
+  ({ url, db } = await listeningWithConnection(t));
 });
 
 afterAll(async () => {

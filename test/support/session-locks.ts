@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { TestApp } from './test-app';
 
 /**
  * Backends of this database waiting for a lock (behind a holder, or behind another waiter), by
@@ -31,4 +32,15 @@ export async function holdSession(databaseUrl: string, sessionId: string): Promi
       await client.end();
     },
   };
+}
+
+/**
+ * The app listening on a free port, so requests sent at once really overlap on its sockets, and a
+ * connection of the test's own beside it, to watch lock waiters from outside the app.
+ */
+export async function listeningWithConnection(t: TestApp): Promise<{ url: string; db: Client }> {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const db = new Client({ connectionString: t.databaseUrl });
+  await db.connect();
+  return { url: await t.app.getUrl(), db };
 }
