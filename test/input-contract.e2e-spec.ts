@@ -116,6 +116,17 @@ describe('input that used to break the contract', () => {
       expect(feed.headers.allow).toBe('GET, HEAD');
     });
 
+    it('is not said of a method the path takes: a parameter the router cannot route is a 400', async () => {
+      for (const category of ['%E2%80%A8', 'a%0Ab', '%E2%80%A9x']) {
+        const res = await t.http.get(`/calendars/categories/${category}.ics`).expect(400);
+        expect(res.headers['content-type']).toMatch(PROBLEM);
+        expect(res.headers.allow).toBeUndefined();
+        expect(res.body).toMatchObject({ type: problemType('validation'), status: 400 });
+      }
+      await t.http.head('/calendars/categories/%E2%80%A8.ics').expect(400);
+      expect((await t.http.post('/calendars/categories/%E2%80%A8.ics').expect(405)).headers.allow).toBe('GET, HEAD');
+    });
+
     it('on a path that does not exist is still a 404', async () => {
       const res = await t.http.put('/no/such/path').expect(404);
       expect(res.headers.allow).toBeUndefined();

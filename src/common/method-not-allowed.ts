@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ValidationError } from './errors';
 import { toProblem } from './problem';
 
 /**
@@ -49,6 +50,13 @@ export function useMethodNotAllowed(fastify: FastifyInstance, baseUrl: string): 
     if (!request.is404) return done(null, payload);
     const allowed = routes.allowed(request.url.split('?', 1)[0]);
     if (allowed.length === 0) return done(null, payload);
+    if (allowed.includes(request.method)) {
+      // A route takes this method here, yet the router did not: it matches a parameter with a
+      // suffix (`:category.ics`) by a pattern no line terminator passes. The path is malformed.
+      const { problem } = toProblem(new ValidationError('The path holds characters that no route takes'), baseUrl);
+      void reply.status(400).type('application/problem+json').send(problem);
+      return;
+    }
     const error = Object.assign(new Error(`${request.method} is not allowed on this path, which answers ${allowed.join(', ')}`), {
       statusCode: 405,
     });
