@@ -20,6 +20,8 @@ let f: Factories;
 let url: string;
 let db: Client;
 let batches: { size: number; emails: string[]; conflicted: number; failed: boolean }[];
+/** Awaited before a batch statement is sent: lets a test fix which batch reaches the lock first. */
+let beforeBatch: (emails: string[]) => Promise<void>;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -30,6 +32,7 @@ beforeAll(async () => {
   jest.spyOn(database, 'query').mockImplementation(async <T>(statement: string | Statement, params?: unknown[]): Promise<T[]> => {
     const emails = statement === REGISTER_BATCH_SQL ? (params![3] as string[]) : [];
     const size = emails.length;
+    if (size > 0) await beforeBatch(emails);
     let rows: T[];
     try {
       rows = await query<T>(statement, params);
@@ -43,7 +46,10 @@ beforeAll(async () => {
   });
 });
 
-beforeEach(() => (batches = []));
+beforeEach(() => {
+  batches = [];
+  beforeBatch = async () => undefined;
+});
 
 afterAll(async () => {
   await db?.end();
@@ -119,11 +125,15 @@ it('one batch across the last seat: a placed email, a repeat, the last seat, the
   // Two batches of one wait on the lock; the four behind them gather into the next batch.
   const first = [register(session.id, 'a@example.com'), register(session.id, 'b@example.com')];
   await until(async () => (await lockWaiters(db)).length === 2, 10_000);
+  // The group's statement starts when a's batch ends, and could take the row from b, which
+  // PostgreSQL wakes to follow a's update: it waits for both answers so b keeps its seat.
+  const firstAnswers = Promise.all(first);
+  beforeBatch = async (emails) => void (emails.length === 4 && (await firstAnswers));
   const group = ['placed@example.com', 'c@example.com', 'd@example.com', 'C@example.com'].map((email) => register(session.id, email));
   await until(() => queued(session.id).waiting === 4, 10_000);
   await lock.release();
 
-  expect((await Promise.all(first)).map((a) => a.body.status)).toEqual(['confirmed', 'confirmed']);
+  expect((await firstAnswers).map((a) => a.body.status)).toEqual(['confirmed', 'confirmed']);
   const answers = await Promise.all(group);
   expect(answers.map((a) => a.status)).toEqual([409, 201, 409, 409]);
   expect(answers.map((a) => (a.status === 201 ? a.body.status : problem(a)))).toEqual([
