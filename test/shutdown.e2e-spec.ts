@@ -121,7 +121,10 @@ function received(server: BuiltServer, path: string): number {
 /** The exit code, the signal that killed the process, or 'still running' after `ms`. */
 function exitWithin(server: BuiltServer, ms: number): Promise<number | string> {
   const exit = server.exited.then((code) => code ?? server.process.signalCode ?? 'killed');
-  return Promise.race([exit, sleep(ms).then(() => 'still running')]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((r) => (timer = setTimeout(() => r('still running'), ms)));
+  // Cleared, so a timer left pending does not hold the jest worker up to 10 s after its last test.
+  return Promise.race([exit, timeout]).finally(() => clearTimeout(timer));
 }
 
 describe('shutdown', () => {
