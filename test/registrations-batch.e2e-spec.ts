@@ -128,7 +128,9 @@ it('one batch across the last seat: a placed email, a repeat, the last seat, the
   // The group's statement starts when a's batch ends, and could take the row from b, which
   // PostgreSQL wakes to follow a's update: it waits for both answers so b keeps its seat.
   const firstAnswers = Promise.all(first);
-  beforeBatch = async (emails) => void (emails.length === 4 && (await firstAnswers));
+  beforeBatch = async (emails) => {
+    if (emails.length === 4) await firstAnswers;
+  };
   const group = ['placed@example.com', 'c@example.com', 'd@example.com', 'C@example.com'].map((email) => register(session.id, email));
   await until(() => queued(session.id).waiting === 4, 10_000);
   await lock.release();
