@@ -1,10 +1,10 @@
 /**
  * The rush's memory under V8 settings: for each set of node flags, a fresh built service (as the
  * bench starts it, with mail delivery off) takes BENCH_RUSH (3,000) registrations at once, each on
- * its own connection, for one session of 100 seats with a waitlist; its RSS is read idle, then
- * every 20 ms until 2 s after the last answer. Sets alternate, PROBE_ROUNDS (3) times, each on a
- * new service and an emptied session. Prints RSS idle and peak (MiB) and the seconds to the last
- * answer.
+ * its own connection, for one session of 100 seats with a waitlist; its RSS is read idle, and its
+ * peak until 2 s after the last answer (VmHWM, as the bench reads it: bench/lib/memory.ts).
+ * Sets alternate, PROBE_ROUNDS (3) times, each on a new service and an emptied session. Prints
+ * RSS idle and peak (MiB) and the seconds to the last answer.
  *
  *   npm run build && npx tsc -p bench/tsconfig.json
  *   node bench/dist/probes/rush-memory.js [postgres-url-of-an-admin-database] ['<flags>' ...]
@@ -13,9 +13,9 @@
  * A scratch database is made by the real migrations and dropped at the end.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { post } from '../jobs/registration-rush';
+import { PeakRss } from '../lib/memory';
 import { REPO_ROOT, startService } from '../lib/processes';
 
 const ADMIN_URL = process.argv[2] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -34,16 +34,14 @@ interface Run {
   seconds: number;
 }
 
-const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 async function rushOnce(flags: string, sessionId: string): Promise<Run> {
   const service = await startService({ DATABASE_URL: URL_OF_DB, MAIL_DELIVERY: 'off' }, flags.split(' ').filter(Boolean));
   try {
     await sleep(2000);
-    const idle = rssMiB(service.pid);
-    let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(service.pid))), 20);
+    const memory = new PeakRss(service.pid);
+    memory.startWindow();
     const started = performance.now();
     const run = Date.now().toString(36);
     const answers = await Promise.all(
@@ -57,10 +55,11 @@ async function rushOnce(flags: string, sessionId: string): Promise<Run> {
     );
     const seconds = (performance.now() - started) / 1000;
     await sleep(2000);
-    clearInterval(sampler);
+    const { startMiB, peakMiB } = memory.window();
+    if (startMiB === null || peakMiB === null) throw new Error(`no RSS readable for pid ${service.pid}`);
     const placed = answers.filter((a) => a.status === 201).length;
     if (placed !== RUSH) throw new Error(`[${flags}] placed ${placed} of ${RUSH}`);
-    return { idle, peak, seconds };
+    return { idle: startMiB, peak: peakMiB, seconds };
   } finally {
     await service.stop();
   }
