@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   if (!withService) log(`No service build at ${SERVICE_ENTRY}: measuring the baseline only (run \`npm run build\` first).`);
 
   log(`database: ${config.databaseUrl ? 'BENCH_DATABASE_URL (wiped)' : 'embedded PostgreSQL in a temp dir'}`);
-  const db = await startBenchDatabase(config.databaseUrl);
+  if (config.schemaTrial) log(`schema trial after the migrations (not the project's schema): ${config.schemaTrial}`);
+  const db = await startBenchDatabase(config.databaseUrl, config.schemaTrial);
   const targets: ServerProcess[] = [];
   const cleanup = once(async () => {
     await Promise.allSettled(targets.map((t) => t.stop()));
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
       ...summaries.map((s) => `\n${formatJob(s)}`),
       ...scalePoints.map((p) => `\nscale: ${p.sessions} sessions\n${p.jobs.map(formatJob).join('\n')}`),
       ...(withService ? [] : ['\n(service not built: baseline only)']),
+      ...(config.schemaTrial ? [`\n(schema trial, not the project's schema: ${config.schemaTrial})`] : []),
     ].join('\n');
     console.log(`\n${report}`);
     writeResults(report, scalePoints, {

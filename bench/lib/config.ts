@@ -18,6 +18,8 @@ export interface BenchConfig {
   scale: number[];
   /** A database the bench may wipe; unset: a throwaway embedded PostgreSQL. */
   databaseUrl: string | undefined;
+  /** SQL run after the migrations (BENCH_SCHEMA_TRIAL): the figures are then a trial schema's. */
+  schemaTrial: string | undefined;
 }
 
 function int(name: string, fallback: number, min = 1): number {
@@ -45,6 +47,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): BenchConfig 
     jobs: [...jobArgs, ...jobEnv].filter((s) => s.length > 0),
     scale: scaleSizes(process.env.BENCH_SCALE),
     databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
+    schemaTrial: process.env.BENCH_SCHEMA_TRIAL || undefined,
   };
 }
 

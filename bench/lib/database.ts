@@ -33,8 +33,10 @@ const DATABASE = 'eventline_bench';
 /**
  * The bench's database with the project's schema, empty. With `url` (BENCH_DATABASE_URL) that
  * database's public schema is dropped and recreated; otherwise a throwaway embedded PostgreSQL.
+ * `schemaTrial` (BENCH_SCHEMA_TRIAL) is SQL run after the migrations, to price a schema change
+ * before writing its migration.
  */
-export async function startBenchDatabase(url: string | undefined): Promise<BenchDatabase> {
+export async function startBenchDatabase(url: string | undefined, schemaTrial?: string): Promise<BenchDatabase> {
   const server = url ? { url, stop: async () => undefined } : await startEmbedded();
   const pool = new Pool({ connectionString: server.url, max: 4 });
   // An idle connection that the server drops (it stops at the end of the run) is no reason to crash.
@@ -42,6 +44,7 @@ export async function startBenchDatabase(url: string | undefined): Promise<Bench
   try {
     if (url) await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     await runMigrations(server.url);
+    if (schemaTrial) await pool.query(schemaTrial);
   } catch (err) {
     await pool.end();
     await server.stop();
