@@ -3,6 +3,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/env.schema';
@@ -104,6 +105,39 @@ describe('over SMTP', () => {
       (await outboxOf(res.body.id)).find((r) => r.id === id && r.status === 'sent'),
     );
     expect(row.attempts).toBe(2);
+  });
+
+  it('a message whose registration was deleted by hand fails at once, logged with its request, and holds up nothing', async () => {
+    await serverUp();
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    try {
+      // The outbox has no foreign key: a registration deleted with SQL leaves its messages behind.
+      const session = await f.publishedSession();
+      const gone = await f.register(session.id, { email: 'deleted@example.com' });
+      // Deleted once its confirmation is out, so no slice holds it in hand.
+      await sink!.waitFor('deleted@example.com', 1);
+      const [orphan]: { id: string }[] = await t.db.query(
+        `WITH gone AS (DELETE FROM registrations WHERE id = $1)
+         INSERT INTO mail_outbox (registration_id, kind, request_id, next_attempt_at)
+         VALUES ($1, 'manage-link', 'req-deleted', now() - interval '1 minute') RETURNING id`,
+        [gone.body.id],
+      );
+      const kept = await f.register(session.id, { email: 'kept@example.com' });
+      await sink!.waitFor('kept@example.com', 1);
+      const row = await until('the orphan failed', async () =>
+        (await outboxOf(gone.body.id)).find((r) => r.id === orphan.id && r.status === 'failed'),
+      );
+      expect(row).toMatchObject({ attempts: 1, last_error: 'the registration no longer exists' });
+      expect(logged).toHaveBeenCalledWith(
+        expect.stringMatching(new RegExp(`^Mail ${orphan.id} .*caused by request req-deleted failed: the registration no longer exists$`)),
+      );
+      await sleep(300);
+      expect((await outboxOf(gone.body.id)).find((r) => r.id === orphan.id)).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(sink!.to('deleted@example.com').filter((m) => m.parsed.messageId === `<${orphan.id}@eventline.test>`)).toEqual([]);
+      expect((await outboxOf(kept.body.id)).map((r) => r.status)).toEqual(['sent']);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   /** A session with `count` confirmed registrations, inserted with SQL for speed. */
@@ -276,7 +310,11 @@ describe('over SMTP', () => {
     await sleep(300);
     expect(new Set(received('crowd')).size).toBe(1000);
     expect(received('crowd')).toHaveLength(1000);
-    const [{ pending }] = await t.db.query(`SELECT count(*)::int AS pending FROM mail_outbox WHERE status <> 'sent'`);
+    const [{ pending }] = await t.db.query(
+      `SELECT count(*)::int AS pending FROM mail_outbox o JOIN registrations r ON r.id = o.registration_id
+        WHERE r.session_id = $1 AND o.status <> 'sent'`,
+      [sessionId],
+    );
     expect(pending).toBe(0);
   }, 120_000);
 });

@@ -8,6 +8,7 @@ const ctx = { publicBaseUrl: 'https://events.example.com', from: 'Eventline <no-
 
 function row(overrides: Partial<ClaimedMessageRow> = {}): ClaimedMessageRow {
   return {
+    orphan: false,
     id: '11111111-1111-4111-8111-111111111111',
     registration_id: '33333333-3333-4333-8333-333333333333',
     kind: 'confirmed',

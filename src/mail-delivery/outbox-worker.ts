@@ -6,7 +6,16 @@ import type { AppConfig } from '../config/env.schema';
 import { Database } from '../database/database';
 import { composeMessage, MailContext, MailViews } from './compose-message';
 import { measuredPause, paceFor } from './delivery-pace';
-import { CLAIM_SQL, ClaimedMessageRow, ISSUE_TOKENS_SQL, MARK_FAILED_SQL, MARK_RETRY_SQL, MARK_SENT_SQL } from './delivery.queries';
+import {
+  CLAIM_SQL,
+  ClaimedMessageRow,
+  ClaimRow,
+  ISSUE_TOKENS_SQL,
+  MARK_FAILED_SQL,
+  MARK_RETRY_SQL,
+  MARK_SENT_SQL,
+  REGISTRATION_GONE,
+} from './delivery.queries';
 import { MailSender, SMTP_CONNECTIONS } from './mail-sender';
 import { DEFAULT_BACKOFF_BASE_MS, isPermanent, nextAttemptAt, SendFailure } from './retry-policy';
 
@@ -87,19 +96,24 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Claims, sends and records up to `limit` messages; how many it claimed, and how long the oldest had waited. */
   private async deliverSlice(limit: number): Promise<{ claimed: number; oldestWaitMs: number }> {
     if (this.stopping.signal.aborted) return { claimed: 0, oldestWaitMs: 0 };
-    const rows = await this.db.query<ClaimedMessageRow>(CLAIM_SQL, [limit, this.leaseSeconds]);
-    if (rows.length === 0) return { claimed: 0, oldestWaitMs: 0 };
+    const claimed = await this.db.query<ClaimRow>(CLAIM_SQL, [limit, this.leaseSeconds]);
+    if (claimed.length === 0) return { claimed: 0, oldestWaitMs: 0 };
+    const rows: ClaimedMessageRow[] = [];
+    for (const row of claimed) {
+      if (!row.orphan) rows.push(row);
+      else this.logger.error(`${describe(row)} failed: ${REGISTRATION_GONE}`);
+    }
     // Each mail carries a manage token of its own: the original exists only as a hash.
     const tokens = rows.map(() => newSecretToken());
     await this.db.query(ISSUE_TOKENS_SQL, [tokens.map((t) => t.hash), rows.map((r) => r.registration_id)]);
     const connections = pLimit(SMTP_CONNECTIONS);
     const outcomes = await Promise.all(rows.map((row, i) => connections(() => this.send(row, tokens[i].token))));
-    const sent = rows.filter((_, i) => outcomes[i] === undefined).map((r) => r.id);
-    if (sent.length > 0) await this.db.query(MARK_SENT_SQL, [sent]);
+    const sent = rows.filter((_, i) => outcomes[i] === undefined);
+    if (sent.length > 0) await this.db.query(MARK_SENT_SQL, [sent.map((r) => r.registration_id), sent.map((r) => r.id)]);
     for (const [i, failure] of outcomes.entries()) {
       if (failure !== undefined) await this.recordFailure(rows[i], failure);
     }
-    return { claimed: rows.length, oldestWaitMs: Math.max(...rows.map((r) => r.waited_ms)) };
+    return { claimed: claimed.length, oldestWaitMs: Math.max(...claimed.map((r) => r.waited_ms)) };
   }
 
   /** Undefined when the server accepted the message, else what went wrong. */
@@ -113,17 +127,22 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async recordFailure(row: ClaimedMessageRow, failure: Error & SendFailure): Promise<void> {
-    const what = `Mail ${row.id} (${row.kind}) to registration ${row.registration_id}, caused by request ${row.request_id ?? '(none)'}`;
+    const what = describe(row);
     const reason = failure.message.slice(0, MAX_ERROR_LENGTH);
     const retryAt = isPermanent(failure) ? null : nextAttemptAt(row.attempts, row.created_at, new Date(), this.backoffBaseMs);
     if (retryAt === null) {
-      await this.db.query(MARK_FAILED_SQL, [row.id, reason]);
+      await this.db.query(MARK_FAILED_SQL, [row.registration_id, row.id, reason]);
       this.logger.error(`${what} failed for good after ${row.attempts} attempt(s): ${reason}`);
     } else {
-      await this.db.query(MARK_RETRY_SQL, [row.id, retryAt, reason]);
+      await this.db.query(MARK_RETRY_SQL, [row.registration_id, row.id, retryAt, reason]);
       this.logger.warn(`${what} not sent (attempt ${row.attempts}), retrying at ${retryAt.toISOString()}: ${reason}`);
     }
   }
+}
+
+/** A message as its failures are logged: which, to whom, and the request that caused it. */
+function describe(row: ClaimRow): string {
+  return `Mail ${row.id} (${row.kind}) to registration ${row.registration_id}, caused by request ${row.request_id ?? '(none)'}`;
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { MessageKind } from './message-kind';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
@@ -6,6 +6,10 @@ export type OutboxStatus = 'pending' | 'sent' | 'failed';
 /**
  * One message to one registration, written in the same transaction as the change it tells of.
  * next_attempt_at doubles as the claim's lease (see mail-delivery/delivery.queries.ts).
+ * - The key leads with the registration, so it is also the staff view's index.
+ * - No foreign key: every writer takes the registration id from registrations in the same
+ *   transaction, and registrations are never deleted; the key's check cost each registration a
+ *   third of its mail row (BENCHMARKS.md). Delivery fails a message whose registration is gone.
  */
 @Entity('mail_outbox')
 @Check(
@@ -15,14 +19,10 @@ export type OutboxStatus = 'pending' | 'sent' | 'failed';
 @Check('mail_outbox_status_check', `status IN ('pending', 'sent', 'failed')`)
 // What delivery claims: pending rows only, so the index stays as small as the backlog.
 @Index('mail_outbox_due_idx', ['nextAttemptAt'], { where: `status = 'pending'` })
-// The staff view of one registration's messages, in keyset order.
-@Index('mail_outbox_registration_idx', ['registrationId', 'createdAt', 'id'])
 export class MailOutboxEntity {
+  @PrimaryColumn({ name: 'registration_id', type: 'uuid' }) registrationId!: string;
+  /** Also the Message-ID's local part. */
   @PrimaryGeneratedColumn('uuid') id!: string;
-  // By name, not class: the registrations folder writes the outbox, so mail may not import it.
-  @ForeignKey('RegistrationEntity', { name: 'mail_outbox_registration_id_fkey', onDelete: 'CASCADE' })
-  @Column({ name: 'registration_id', type: 'uuid' })
-  registrationId!: string;
   @Column({ type: 'varchar', length: 32 }) kind!: MessageKind;
   /** Facts of the moment the message tells of (a waitlist position, who cancelled). */
   @Column({ type: 'jsonb', nullable: true }) details!: Record<string, unknown> | null;

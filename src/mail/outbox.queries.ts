@@ -1,7 +1,7 @@
 /**
  * The outbox's SQL that changes write (in their own transactions), staff read and the hourly
  * sweep deletes; delivery's claims are in mail-delivery/. Indexes relied on:
- * mail_outbox_registration_idx (staff view), registrations_session_status_queue_idx (fan-out to a session's live places),
+ * mail_outbox_pkey (registration_id, id: the staff view), registrations_session_status_queue_idx (fan-out to a session's live places),
  * registrations_active_email_key (resend), sessions_event_id_starts_at_idx.
  */
 import type { Queryable } from '../database/database';
@@ -137,7 +137,7 @@ export function messagesSql(
  */
 export const SWEEP_OUTBOX_SQL = `
   WITH gone AS (
-    DELETE FROM mail_outbox WHERE id IN (
-      SELECT id FROM mail_outbox WHERE status IN ('sent', 'failed') AND created_at < now() - make_interval(days => $1) LIMIT $2)
+    DELETE FROM mail_outbox WHERE (registration_id, id) IN (
+      SELECT registration_id, id FROM mail_outbox WHERE status IN ('sent', 'failed') AND created_at < now() - make_interval(days => $1) LIMIT $2)
     RETURNING 1)
   SELECT count(*)::int AS deleted FROM gone`;
