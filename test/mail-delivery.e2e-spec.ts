@@ -108,14 +108,14 @@ describe('over SMTP', () => {
   });
 
   it('a message whose registration was deleted by hand fails at once, logged with its request, and holds up nothing', async () => {
-    await serverUp();
+    const server = await serverUp();
     const logged = jest.spyOn(Logger.prototype, 'error');
     try {
       // The outbox has no foreign key: a registration deleted with SQL leaves its messages behind.
       const session = await f.publishedSession();
       const gone = await f.register(session.id, { email: 'deleted@example.com' });
       // Deleted once its confirmation is out, so no slice holds it in hand.
-      await sink!.waitFor('deleted@example.com', 1);
+      await server.waitFor('deleted@example.com', 1);
       const [orphan]: { id: string }[] = await t.db.query(
         `WITH gone AS (DELETE FROM registrations WHERE id = $1)
          INSERT INTO mail_outbox (registration_id, kind, request_id, next_attempt_at)
@@ -123,7 +123,7 @@ describe('over SMTP', () => {
         [gone.body.id],
       );
       const kept = await f.register(session.id, { email: 'kept@example.com' });
-      await sink!.waitFor('kept@example.com', 1);
+      await server.waitFor('kept@example.com', 1);
       const row = await until('the orphan failed', async () =>
         (await outboxOf(gone.body.id)).find((r) => r.id === orphan.id && r.status === 'failed'),
       );
@@ -133,7 +133,7 @@ describe('over SMTP', () => {
       );
       await sleep(300);
       expect((await outboxOf(gone.body.id)).find((r) => r.id === orphan.id)).toMatchObject({ status: 'failed', attempts: 1 });
-      expect(sink!.to('deleted@example.com').filter((m) => m.parsed.messageId === `<${orphan.id}@eventline.test>`)).toEqual([]);
+      expect(server.to('deleted@example.com').filter((m) => m.parsed.messageId === `<${orphan.id}@eventline.test>`)).toEqual([]);
       expect((await outboxOf(kept.body.id)).map((r) => r.status)).toEqual(['sent']);
     } finally {
       logged.mockRestore();
